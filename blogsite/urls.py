@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+admin.site.site_header = f"{settings.BLOGSITE_TITLE} admin"
+admin.site.site_title = settings.BLOGSITE_TITLE
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("posts.urls")),
+]
+
+if settings.BLOGSITE_SERVE_MEDIA:
+    # Uploads from MEDIA_ROOT on a one-box install; off when a web server or S3 serves them.
+    urlpatterns += [
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
