@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.static import serve
 
@@ -11,12 +12,12 @@ urlpatterns = [
     path("", include("posts.urls")),
 ]
 
+
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    """Serve an upload from MEDIA_ROOT, as it is set at the time of the request."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 if settings.BLOGSITE_SERVE_MEDIA:
     # Uploads from MEDIA_ROOT on a one-box install; off when a web server or S3 serves them.
-    urlpatterns += [
-        path(
-            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    ]
+    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media, name="media")]

@@ -103,8 +103,19 @@ class EntryAdmin(admin.ModelAdmin):
         return HttpResponse(render_markdown(request.POST.get("content", "")))
 
 
+class ImageAdminForm(forms.ModelForm):
+    # A plain file field: the model's validator decodes the picture and says what is wrong
+    # with it (damaged, too large, a bomb), where Django's ImageField says only "invalid".
+    file = forms.FileField(help_text=Image._meta.get_field("file").help_text)
+
+    class Meta:
+        model = Image
+        fields = ["file", "alt_text", "decorative", "caption", "credit"]
+
+
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
+    form = ImageAdminForm
     list_display = ["thumbnail", "__str__", "needs_alt_text", "width", "height", "uploaded_at"]
     list_display_links = ["thumbnail", "__str__"]
     search_fields = ["alt_text", "caption", "credit", "file"]

@@ -95,12 +95,17 @@ def render_markdown(text: str) -> str:
 
 
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+_BLOCK_TAG = re.compile(
+    r"</?(?:blockquote|br|dd|div|dt|figcaption|figure|h[1-6]|hr|li|ol|p|pre|section|table|td|th|tr|ul)\b[^>]*>",
+    re.IGNORECASE,
+)
 _TAG = re.compile(r"<[^>]+>")
 
 
 def plain_text(fragment: str) -> str:
-    """Return the text of an HTML fragment with tags dropped and whitespace folded."""
-    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+    """Return the text of an HTML fragment: block tags become spaces, inline tags vanish."""
+    text = _TAG.sub("", _BLOCK_TAG.sub(" ", fragment))
+    return " ".join(html.unescape(text).split())
 
 
 def excerpt_from_html(body_html: str, words: int = 40) -> str:

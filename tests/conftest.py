@@ -1,0 +1,34 @@
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+
+from tests.factories import StaffFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def static_manifest():
+    """Collect static files once, so pages render through whitenoise's hashed names."""
+    if not (settings.STATIC_ROOT / "staticfiles.json").exists():
+        call_command("collectstatic", "--noinput", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Give every test its own MEDIA_ROOT, so uploads never touch the real one."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT.mkdir()
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory()
+
+
+@pytest.fixture
+def staff_client(staff):
+    """A client logged in as staff, apart from the anonymous `client`."""
+    staff_client = Client()
+    staff_client.force_login(staff)
+    return staff_client

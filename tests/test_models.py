@@ -1,0 +1,114 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from posts.models import Entry, Image
+from tests.factories import EntryFactory, ImageFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_body_is_rendered_and_summary_derived_on_save():
+    entry = EntryFactory(body="First *para*.\n\nSecond.", excerpt="")
+    assert entry.body_html == "<p>First <em>para</em>.</p>\n<p>Second.</p>\n"
+    assert entry.summary == "First para."
+    entry.excerpt = "Hand-written."
+    entry.save()
+    assert entry.summary == "Hand-written."
+
+
+def test_slug_is_made_from_the_title_and_kept_unique():
+    first = EntryFactory(title="Hello, World!")
+    second = EntryFactory(title="Hello, World!")
+    third = EntryFactory(title="Hello, World!")
+    assert [first.slug, second.slug, third.slug] == [
+        "hello-world",
+        "hello-world-2",
+        "hello-world-3",
+    ]
+
+
+def test_slug_keeps_non_ascii_titles_readable():
+    assert EntryFactory(title="Größe und Maß").slug == "größe-und-maß"
+    assert EntryFactory(title="日本語のブログ").slug == "日本語のブログ"
+    assert EntryFactory(title="🎉🎉").slug == "entry"
+
+
+def test_an_explicit_slug_is_kept_and_a_slug_does_not_change_with_the_title():
+    entry = EntryFactory(title="Original", slug="chosen")
+    entry.title = "Renamed"
+    entry.save()
+    entry.refresh_from_db()
+    assert entry.slug == "chosen"
+
+
+def test_publishing_without_a_date_publishes_now():
+    before = timezone.now()
+    entry = EntryFactory(status=Entry.Status.PUBLISHED, published_at=None)
+    assert before <= entry.published_at <= timezone.now()
+    draft = EntryFactory(status=Entry.Status.DRAFT, published_at=None)
+    assert draft.published_at is None
+
+
+def test_published_is_the_one_definition_of_visible():
+    visible = EntryFactory()
+    EntryFactory(status=Entry.Status.DRAFT)
+    EntryFactory(status=Entry.Status.DRAFT, published_at=timezone.now() - timedelta(days=3))
+    scheduled = EntryFactory(published_at=timezone.now() + timedelta(hours=1))
+    assert list(Entry.objects.published()) == [visible]
+    assert list(Entry.objects.scheduled()) == [scheduled]
+    assert visible.is_published and not scheduled.is_published and scheduled.is_scheduled
+
+
+def test_a_scheduled_entry_appears_by_itself_at_its_time():
+    publish_at = timezone.now() + timedelta(hours=2)
+    entry = EntryFactory(published_at=publish_at)
+    assert entry not in Entry.objects.published()
+    with time_machine.travel(publish_at + timedelta(seconds=1)):
+        assert entry in Entry.objects.published()
+
+
+def test_entries_are_newest_first():
+    old = EntryFactory(published_at=timezone.now() - timedelta(days=10))
+    new = EntryFactory(published_at=timezone.now() - timedelta(days=1))
+    assert list(Entry.objects.published()) == [new, old]
+
+
+def test_absolute_url_uses_the_publish_month():
+    entry = EntryFactory(
+        title="Dated", published_at=timezone.make_aware(timezone.datetime(2024, 3, 9))
+    )
+    assert entry.get_absolute_url() == "/2024/03/dated/"
+
+
+def test_image_records_its_size_and_needs_alt_text_or_decorative():
+    image = ImageFactory()
+    assert (image.width, image.height) == (64, 48)
+    image.alt_text = ""
+    with pytest.raises(ValidationError) as err:
+        image.full_clean()
+    assert "alt_text" in err.value.message_dict
+    image.decorative = True
+    image.full_clean()
+    assert image.alt == ""
+
+
+def test_deleting_a_cover_image_keeps_the_entry():
+    cover = ImageFactory()
+    entry = EntryFactory(cover=cover)
+    cover.delete()
+    entry.refresh_from_db()
+    assert entry.cover is None
+    assert Image.objects.count() == 0
+
+
+def test_an_author_with_entries_cannot_be_deleted_silently():
+    from django.db.models import ProtectedError
+
+    author = UserFactory()
+    EntryFactory(author=author)
+    with pytest.raises(ProtectedError):
+        author.delete()

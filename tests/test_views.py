@@ -1,0 +1,169 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from posts.models import Entry
+from tests.factories import EntryFactory, ImageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def month_url(entry: Entry) -> str:
+    when = timezone.localtime(entry.published_at)
+    return reverse("posts:archive-month", kwargs={"year": when.year, "month": when.month})
+
+
+def test_index_lists_published_entries_newest_first(client):
+    old = EntryFactory(title="Older one", published_at=timezone.now() - timedelta(days=5))
+    new = EntryFactory(title="Newer one", tags=["python"], cover=ImageFactory())
+    EntryFactory(title="Secret draft", status=Entry.Status.DRAFT)
+    EntryFactory(title="Not yet", published_at=timezone.now() + timedelta(days=1))
+    response = client.get(reverse("posts:index"))
+    assert response.status_code == 200
+    assert list(response.context["entries"]) == [new, old]
+    html = response.content.decode()
+    assert "Secret draft" not in html and "Not yet" not in html
+    assert new.get_absolute_url() in html
+    assert reverse("posts:tag", kwargs={"slug": "python"}) in html
+    assert new.cover.file.url in html
+    assert new.author.get_full_name() in html
+    assert "Some Markdown text." in html  # the summary
+
+
+def test_index_paginates_by_ten_and_out_of_range_pages_are_404(client):
+    EntryFactory.create_batch(11)
+    first = client.get(reverse("posts:index"))
+    assert len(first.context["entries"]) == 10
+    assert 'href="?page=2"' in first.content.decode()
+    assert len(client.get(reverse("posts:index"), {"page": 2}).context["entries"]) == 1
+    assert client.get(reverse("posts:index"), {"page": 3}).status_code == 404
+    assert client.get(reverse("posts:index"), {"page": "x"}).status_code == 404
+
+
+def test_entry_page_shows_the_rendered_body(client):
+    entry = EntryFactory(body="## Heading\n\n```python\nprint(1)\n```", tags=["code"])
+    response = client.get(entry.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h2>Heading</h2>" in html
+    assert '<span class="nb">print</span>' in html
+    assert f"<title>{entry.title} · " in html
+
+
+def test_entry_with_unicode_slug_is_reachable(client):
+    entry = EntryFactory(title="Ölmühle am Fluß")
+    assert client.get(entry.get_absolute_url()).status_code == 200
+
+
+def test_entry_at_a_wrong_month_redirects_permanently_to_its_address(client):
+    entry = EntryFactory(published_at=timezone.make_aware(timezone.datetime(2023, 5, 2, 12)))
+    response = client.get("/2021/01/" + entry.slug + "/")
+    assert response.status_code == 301
+    assert response["Location"] == entry.get_absolute_url()
+
+
+def test_drafts_and_scheduled_entries_are_404_for_readers_and_previews_for_staff(
+    client, staff_client
+):
+    draft = EntryFactory(status=Entry.Status.DRAFT, published_at=None)
+    scheduled = EntryFactory(published_at=timezone.now() + timedelta(days=2))
+    for entry in (draft, scheduled):
+        assert client.get(entry.get_absolute_url()).status_code == 404
+        preview = staff_client.get(entry.get_absolute_url())
+        assert preview.status_code == 200
+        assert "Preview:" in preview.content.decode()
+        assert '<meta name="robots" content="noindex">' in preview.content.decode()
+        assert "no-store" in preview["Cache-Control"]
+
+
+def test_tag_page_lists_only_published_entries_with_that_tag(client):
+    tagged = EntryFactory(tags=["Mirage OS"])
+    EntryFactory(tags=["other"])
+    EntryFactory(tags=["Mirage OS"], status=Entry.Status.DRAFT)
+    response = client.get(reverse("posts:tag", kwargs={"slug": "mirage-os"}))
+    assert response.status_code == 200
+    assert list(response.context["entries"]) == [tagged]
+    assert "Entries tagged “Mirage OS”" in response.content.decode()
+    assert client.get(reverse("posts:tag", kwargs={"slug": "nope"})).status_code == 404
+
+
+def test_year_and_month_archives(client):
+    march = EntryFactory(published_at=timezone.make_aware(timezone.datetime(2024, 3, 9, 12)))
+    july = EntryFactory(published_at=timezone.make_aware(timezone.datetime(2024, 7, 1, 12)))
+    EntryFactory(published_at=timezone.make_aware(timezone.datetime(2023, 7, 1, 12)))
+    year = client.get(reverse("posts:archive-year", kwargs={"year": 2024}))
+    assert list(year.context["entries"]) == [july, march]
+    assert month_url(march) in year.content.decode()
+    month = client.get(month_url(march))
+    assert list(month.context["entries"]) == [march]
+    assert client.get(reverse("posts:archive-year", kwargs={"year": 2019})).status_code == 404
+    assert client.get("/2024/02/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/no/such/page/",
+        "/2024/13/",
+        "/0000/",
+        "/9999/",
+        "/9999/12/",
+        "/2024/03/missing/",
+        "/tags/",
+        "/tags/%00/",
+        "/?page=-1",
+        "/?page=99999999999999999999",
+    ],
+)
+def test_unknown_urls_get_the_sites_own_404(client, path):
+    EntryFactory()
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "Nothing here" in response.content.decode()
+
+
+def test_public_pages_set_no_cookies(client):
+    entry = EntryFactory(tags=["x"])
+    for url in ("/", entry.get_absolute_url(), "/tags/x/", month_url(entry)):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert not response.cookies, url
+
+
+def list_pages(entries: list[Entry]) -> list[str]:
+    entry = entries[0]
+    when = timezone.localtime(entry.published_at)
+    return [
+        reverse("posts:index"),
+        reverse("posts:tag", kwargs={"slug": "common"}),
+        reverse("posts:archive-year", kwargs={"year": when.year}),
+        month_url(entry),
+        entry.get_absolute_url(),
+    ]
+
+
+def make_entries(count: int) -> list[Entry]:
+    now = timezone.now()
+    return [
+        EntryFactory(
+            published_at=now - timedelta(minutes=i),
+            tags=["common", f"own-{i}", "third"],
+            cover=ImageFactory(),
+        )
+        for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_each_public_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
+    pages = list_pages(make_entries(count))
+    # index: count, entries (with author and cover joined), tags.
+    # tag: the tag, then as the index. entry: the entry, its tags.
+    # year and month archives: as the index, plus "any entries at all", the list of months
+    # and the previous and next periods that have entries.
+    expected = [3, 4, 7, 7, 2]
+    for url, queries in zip(pages, expected, strict=True):
+        with django_assert_num_queries(queries):
+            assert client.get(url).status_code == 200, url
