@@ -1,13 +1,21 @@
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.static import serve
 
 admin.site.site_header = f"{settings.BLOGSITE_TITLE} admin"
 admin.site.site_title = settings.BLOGSITE_TITLE
 
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on every page, the admin's too."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("", include("posts.urls")),
 ]

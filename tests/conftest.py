@@ -1,5 +1,4 @@
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
@@ -8,9 +7,8 @@ from tests.factories import StaffFactory
 
 @pytest.fixture(scope="session", autouse=True)
 def static_manifest():
-    """Collect static files once, so pages render through whitenoise's hashed names."""
-    if not (settings.STATIC_ROOT / "staticfiles.json").exists():
-        call_command("collectstatic", "--noinput", verbosity=0)
+    """Collect static files once a run, so pages render through whitenoise's hashed names."""
+    call_command("collectstatic", "--noinput", verbosity=0)
 
 
 @pytest.fixture(autouse=True)

@@ -7,13 +7,16 @@ document.addEventListener(
     var container = event.target;
     var editor = container.querySelector("textarea");
     var message = "The picture could not be uploaded.";
-    try {
-      var body = JSON.parse(event.detail && event.detail[0]);
-      if (body && body.error) {
-        message = body.error;
+    var body = event.detail && event.detail[0];
+    if (typeof body === "string") {
+      try {
+        body = JSON.parse(body);
+      } catch (err) {
+        body = null; // Not JSON (a proxy's error page, say): keep the general message.
       }
-    } catch (err) {
-      // Not JSON (a proxy error page, say): keep the general message.
+    }
+    if (body && body.error) {
+      message = body.error;
     }
     var note = container.querySelector(".upload-error");
     if (!note) {

@@ -1,0 +1,73 @@
+"""Browser tests: Playwright driving Debian's Chromium, never a downloaded browser."""
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("BLOGSITE_CHROMIUM", "/usr/bin/chromium")
+# Playwright's sync API runs an event loop; Django refuses ORM calls from inside one unless told.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The closed network here refuses Chromium's background connections; keep it quiet.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class ConsoleErrors(list):
+    """Collects console errors and uncaught exceptions of one page."""
+
+    def watch(self, page):
+        page.on("console", lambda msg: msg.type == "error" and self.append(msg.text))
+        page.on("pageerror", lambda err: self.append(str(err)))
+        page.on(
+            "response",
+            lambda res: res.status >= 400 and self.append(f"{res.status} {res.url}"),
+        )
+        return page
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.console_errors = ConsoleErrors()
+    page.console_errors.watch(page)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, but with static files served by whitenoise as in production.
+
+    Django's test static handler looks files up by their source names, so the hashed names
+    that CompressedManifestStaticFilesStorage writes into pages would all be 404s.
+    """
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = request.config.getvalue("liveserver") or "localhost"
+    server = LiveServer(addr, start=False)
+    server.thread.static_handler = lambda handler: handler
+    server.start()
+    yield server
+    server.stop()
