@@ -134,6 +134,20 @@ BLOGSITE_TAGLINE = env.str("BLOGSITE_TAGLINE", default="Notes, code and pictures
 BLOGSITE_PAGE_SIZE = env.int("BLOGSITE_PAGE_SIZE", default=10)
 BLOGSITE_MAX_UPLOAD_MB = env.int("BLOGSITE_MAX_UPLOAD_MB", default=20)
 BLOGSITE_MAX_IMAGE_PIXELS = env.int("BLOGSITE_MAX_IMAGE_PIXELS", default=50_000_000)
+# The embed allowlist: provider keys from posts.embeds.PROVIDERS, each with its host names
+# (an empty list keeps the built-in ones). Federated services take your instances' hosts.
+BLOGSITE_EMBED_PROVIDERS = {
+    key: [] for key in env.list("BLOGSITE_EMBED_PROVIDERS", default=[
+        "youtube", "vimeo", "peertube", "speakerdeck", "slideshare", "codepen", "gist",
+        "mastodon", "bluesky", "x",
+    ])
+}  # fmt: skip
+for _key, _variable in [
+    ("peertube", "BLOGSITE_PEERTUBE_HOSTS"),
+    ("mastodon", "BLOGSITE_MASTODON_HOSTS"),
+]:
+    if _key in BLOGSITE_EMBED_PROVIDERS and env.list(_variable, default=[]):
+        BLOGSITE_EMBED_PROVIDERS[_key] = env.list(_variable)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 
 from posts.images import check_image_file
 from posts.markup import render_markdown
-from posts.models import Entry, Image
+from posts.models import Entry, Image, file_sha256
 
 
 class EntryAdminForm(forms.ModelForm):
@@ -112,6 +112,22 @@ class ImageAdminForm(forms.ModelForm):
         model = Image
         fields = ["file", "alt_text", "decorative", "caption", "credit"]
 
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload and "file" in self.changed_data:
+            twin = Image.objects.filter(sha256=file_sha256(upload)).exclude(pk=self.instance.pk)
+            if twin.exists():
+                existing = twin.first()
+                raise ValidationError(
+                    format_html(
+                        'This picture is already uploaded: <a href="{}">{}</a>. Use that one.',
+                        reverse("admin:posts_image_change", args=[existing.pk]),
+                        existing,
+                    ),
+                    code="duplicate",
+                )
+        return upload
+
 
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
@@ -157,6 +173,5 @@ class ImageAdmin(admin.ModelAdmin):
             check_image_file(upload, size=upload.size)
         except ValidationError as err:
             return JsonResponse({"error": " ".join(err.messages)}, status=400)
-        image = Image(file=upload)
-        image.save()
+        image, _created = Image.objects.from_upload(upload)
         return JsonResponse({"image_code": f"![]({image.file.url})", "id": image.pk})

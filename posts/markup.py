@@ -2,9 +2,12 @@
 
 import html
 import re
+from dataclasses import dataclass, field
 from functools import cache
+from urllib.parse import unquote
 
 import nh3
+from django.conf import settings
 from django.utils.text import Truncator
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
@@ -14,6 +17,9 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from posts import embeds
+from posts.pictures import BODY_SIZES, figure_html, picture_html
+
 # Tokens only: markdown-it wraps them in <pre><code class="language-…">, and the site's
 # stylesheet colours Pygments' short class names for light and dark themes.
 _FORMATTER = HtmlFormatter(nowrap=True)
@@ -21,7 +27,7 @@ _FORMATTER = HtmlFormatter(nowrap=True)
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
     "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input",
-    "ins", "kbd", "li", "mark", "ol", "p", "picture", "pre", "q", "s", "samp", "section",
+    "iframe", "ins", "kbd", "li", "mark", "ol", "p", "picture", "pre", "q", "s", "samp", "section",
     "small", "source", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
     "tfoot", "th", "thead", "tr", "u", "ul", "var",
 }  # fmt: skip
@@ -31,6 +37,7 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href", "id"},
     "abbr": {"title"},
     "img": {"src", "alt", "width", "height", "loading", "decoding", "srcset", "sizes"},
+    "iframe": {"src", "title", "loading", "sandbox", "allow", "allowfullscreen", "referrerpolicy"},
     "source": {"srcset", "sizes", "type", "media"},
     "li": {"id"},
     "ol": {"start", "reversed"},
@@ -61,18 +68,41 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
 def build_parser(highlight: bool = True) -> MarkdownIt:
     """Return our CommonMark parser: tables, strikethrough, footnotes, task lists, highlighting."""
     options = {"highlight": _highlight} if highlight else {}
-    return (
+    parser = (
         MarkdownIt("commonmark", options)
         .enable(["table", "strikethrough"])
         .use(footnote_plugin)
         .use(tasklists_plugin)
     )
+    if highlight:  # the site's parser; without highlighting, the plain CommonMark one for tests
+        parser.add_render_rule("image", _render_image)
+    return parser
+
+
+# Only the iframes that posts.embeds writes get through, attribute for attribute.
+IFRAME_VALUES = {
+    "sandbox": {embeds.VIDEO_SANDBOX, embeds.SLIDES_SANDBOX},
+    "allow": {embeds.ALLOW},
+    "referrerpolicy": {embeds.REFERRER_POLICY},
+    "loading": {"lazy"},
+}
+
+
+def _filter_attribute(tag: str, name: str, value: str) -> str | None:
+    if tag != "iframe":
+        return value
+    if name == "src":
+        return value if embeds.is_allowed_frame_src(value) else None
+    if name in IFRAME_VALUES:
+        return value if value in IFRAME_VALUES[name] else None
+    return value
 
 
 @cache
 def _cleaner() -> nh3.Cleaner:
     return nh3.Cleaner(
         tags=ALLOWED_TAGS,
+        attribute_filter=_filter_attribute,
         clean_content_tags={"script", "style"},
         attributes=ALLOWED_ATTRIBUTES,
         tag_attribute_values=INPUT_ATTRIBUTE_VALUES,
@@ -89,9 +119,96 @@ def sanitize_html(fragment: str) -> str:
     return _cleaner().clean(fragment)
 
 
+@dataclass
+class Rendered:
+    html: str
+    images: list = field(default_factory=list)  # our Image records the body shows
+
+
+def render(text: str, *, eager_first_image: bool = False) -> Rendered:
+    """Render Markdown to sanitised HTML, with our pictures, embeds and highlighted code."""
+    parser = build_parser()
+    env = {"images": {}, "eager": eager_first_image}
+    tokens = parser.parse(text or "", env)
+    env["images"] = _our_images(tokens)
+    _mark_figures_and_embeds(tokens, env)
+    html = parser.renderer.render(tokens, parser.options, env)
+    html = sanitize_html(html)
+    return Rendered(html, list(dict.fromkeys(env["images"].values())))
+
+
 def render_markdown(text: str) -> str:
     """Render Markdown to sanitised HTML, safe to put into a page as it is."""
-    return sanitize_html(build_parser().render(text or ""))
+    return render(text).html
+
+
+def _image_tokens(tokens):
+    for token in tokens:
+        if token.type == "inline":
+            for child in token.children or []:
+                if child.type == "image":
+                    yield child
+
+
+def _our_images(tokens) -> dict:
+    """Map each image address that is one of our uploads to its Image, in one query."""
+    media_url = settings.MEDIA_URL
+    names = {}
+    for token in _image_tokens(tokens):
+        src = token.attrGet("src") or ""
+        if src.startswith(media_url):
+            names[src] = unquote(src.removeprefix(media_url))
+    if not names:
+        return {}
+    from posts.models import Image  # models import this module to render on save
+
+    by_name = {image.file.name: image for image in Image.objects.filter(file__in=names.values())}
+    return {src: by_name[name] for src, name in names.items() if name in by_name}
+
+
+def _mark_figures_and_embeds(tokens, env) -> None:
+    """A picture alone in its paragraph becomes a figure; a URL alone, an embed.
+
+    Raw iframes and embed scripts the author wrote are rewritten first, so that only the
+    embeds made here reach the sanitiser, which then lets through only those.
+    """
+    for token in tokens:
+        if token.type == "html_block":
+            token.content = embeds.rewrite_raw_embeds(token.content)
+        for child in token.children or []:
+            if child.type == "html_inline":
+                child.content = embeds.rewrite_raw_embeds(child.content)
+    for index in range(len(tokens) - 2):
+        opening, inline, closing = tokens[index : index + 3]
+        if opening.type != "paragraph_open" or closing.type != "paragraph_close":
+            continue
+        children = [c for c in inline.children or [] if not (c.type == "text" and not c.content)]
+        if len(children) == 1 and children[0].type == "image":
+            if children[0].attrGet("src") in env["images"]:
+                children[0].meta["figure"] = True
+                opening.hidden = closing.hidden = True
+            continue
+        url = embeds.URL_ALONE.match(inline.content.strip())
+        embed = url and embeds.embed_for_url(url.group(1))
+        if embed:
+            inline.type, inline.content, inline.children = "html_block", embed + "\n", None
+            opening.hidden = closing.hidden = True
+
+
+def _render_image(renderer, tokens, index, options, env) -> str:
+    token = tokens[index]
+    image = env["images"].get(token.attrGet("src"))
+    eager = env["eager"] and not env.get("seen_image")
+    env["seen_image"] = True
+    if image is None:
+        token.attrSet("loading", "eager" if eager else "lazy")
+        token.attrSet("decoding", "async")
+        return renderer.image(tokens, index, options, env)
+    alt = renderer.renderInlineAsText(token.children or [], options, env) or image.alt
+    picture = picture_html(image, alt=alt, sizes=BODY_SIZES, eager=eager)
+    if token.meta.get("figure"):
+        return figure_html(image, picture, title=token.attrGet("title") or "")
+    return picture
 
 
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)

@@ -1,5 +1,9 @@
+import hashlib
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -7,10 +11,29 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from posts.images import validate_image_upload
-from posts.markup import excerpt_from_html, render_markdown
+from posts.images import EXTENSIONS, clean_image, make_renditions, validate_image_upload
+from posts.markup import excerpt_from_html, render
 
 SLUG_RETRIES = 5
+
+
+def file_sha256(fileobj) -> str:
+    """Return the SHA-256 of a file's bytes, reading it in chunks, and rewind it."""
+    digest = hashlib.sha256()
+    fileobj.seek(0)
+    for chunk in iter(lambda: fileobj.read(1 << 20), b""):
+        digest.update(chunk)
+    fileobj.seek(0)
+    return digest.hexdigest()
+
+
+class ImageQuerySet(models.QuerySet):
+    def from_upload(self, upload, **fields) -> tuple["Image", bool]:
+        """Return (image, created): the Image already holding these bytes, or a new one."""
+        existing = self.filter(sha256=file_sha256(upload)).first()
+        if existing is not None:
+            return existing, False
+        return self.create(file=upload, **fields), True
 
 
 class Image(models.Model):
@@ -38,10 +61,17 @@ class Image(models.Model):
     )
     width = models.PositiveIntegerField(editable=False, default=0)
     height = models.PositiveIntegerField(editable=False, default=0)
+    sha256 = models.CharField(max_length=64, editable=False, db_index=True, blank=True)
+    renditions = models.JSONField(default=list, editable=False, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ImageQuerySet.as_manager()
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]
+
+    # What an entry's rendered HTML shows of a picture: a change re-renders those entries.
+    RENDERED_FIELDS = ("alt_text", "decorative", "caption", "credit", "file")
 
     def __str__(self) -> str:
         return self.alt_text or self.file.name.rsplit("/", 1)[-1]
@@ -56,6 +86,39 @@ class Image(models.Model):
     def alt(self) -> str:
         """Return the alt attribute: empty for decorative pictures."""
         return "" if self.decorative else self.alt_text
+
+    def rebuild_renditions(self) -> list[dict]:
+        """Make the resized copies of the file again, removing ones no longer wanted."""
+        storage = self.file.storage
+        stale = {rendition["name"] for rendition in self.renditions}
+        stem = "renditions/" + str(PurePosixPath(self.file.name).with_suffix(""))
+        with self.file.open("rb") as source:
+            self.renditions = make_renditions(source, stem, storage)
+        for name in stale - {rendition["name"] for rendition in self.renditions}:
+            storage.delete(name)
+        Image.objects.filter(pk=self.pk).update(renditions=self.renditions)
+        return self.renditions
+
+    def save(self, *args, **kwargs) -> None:
+        new_file = bool(self.file) and not self.file._committed
+        if new_file:
+            # What we store and serve is upright and carries no EXIF, GPS or XMP.
+            upload = self.file.file
+            clean = clean_image(upload, size=upload.size)
+            stem = PurePosixPath(self.file.name).stem or "picture"
+            self.file = ContentFile(clean.data, name=f"{stem}.{EXTENSIONS[clean.format]}")
+            self.sha256 = clean.sha256
+        before = (
+            Image.objects.filter(pk=self.pk).values(*self.RENDERED_FIELDS).first()
+            if self.pk
+            else None
+        )
+        super().save(*args, **kwargs)
+        if new_file:
+            self.rebuild_renditions()
+        if before and (new_file or any(before[f] != getattr(self, f) for f in before)):
+            for entry in self.used_in.all():
+                entry.rerender()
 
 
 class EntryQuerySet(models.QuerySet):
@@ -119,13 +182,16 @@ class Entry(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     cover = models.ForeignKey(
         Image,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="cover_of",
         help_text=_("Shown at the top of the entry and beside it in lists."),
     )
     tags = TaggableManager(blank=True, help_text=_("Comma-separated."))
+    images = models.ManyToManyField(
+        Image, through="EntryImage", related_name="used_in", blank=True, editable=False
+    )
 
     objects = EntryQuerySet.as_manager()
 
@@ -163,10 +229,19 @@ class Entry(models.Model):
             and self.published_at > timezone.now()
         )
 
-    def render(self) -> None:
-        """Render the body and the summary from the Markdown."""
-        self.body_html = render_markdown(self.body)
+    def render(self) -> list[Image]:
+        """Render the body and the summary from the Markdown; return the pictures it shows."""
+        # With no cover above it, the body's first picture is the first on the page.
+        rendered = render(self.body, eager_first_image=not self.cover_id)
+        self.body_html = rendered.html
         self.summary = self.excerpt.strip() or excerpt_from_html(self.body_html)
+        return rendered.images
+
+    def rerender(self) -> None:
+        """Render again after a picture it shows has changed."""
+        images = self.render()
+        Entry.objects.filter(pk=self.pk).update(body_html=self.body_html, summary=self.summary)
+        self.images.set(images)
 
     def base_slug(self) -> str:
         return slugify(self.title, allow_unicode=True)[:190].strip("-") or "entry"
@@ -174,7 +249,11 @@ class Entry(models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        self.render()
+        images = self.render()
+        self._save_with_slug(*args, **kwargs)
+        self.images.set(images)
+
+    def _save_with_slug(self, *args, **kwargs) -> None:
         if self.slug:
             super().save(*args, **kwargs)
             return
@@ -205,3 +284,16 @@ class Entry(models.Model):
         while f"{base}-{suffix}" in taken:
             suffix += 1
         return f"{base}-{suffix}"
+
+
+class EntryImage(models.Model):
+    """A picture shown in an entry's body: it cannot be deleted while an entry shows it."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE)
+    image = models.ForeignKey(Image, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entry", "image"], name="entry_image_once")]
+
+    def __str__(self) -> str:
+        return f"{self.image} in {self.entry}"

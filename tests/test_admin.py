@@ -129,7 +129,14 @@ def test_dropping_a_picture_into_the_editor_makes_an_image_record(staff_client, 
     image = Image.objects.get()
     assert response.json()["image_code"] == f"![]({image.file.url})"
     assert (image.width, image.height) == (120, 80)
-    assert len(stored_files(media_root)) == 1
+    # The cleaned file and its renditions at its own width, as WebP and JPEG.
+    assert sorted(path.name for path in stored_files(media_root)) == [
+        "photo-120.jpg", "photo-120.webp", "photo.jpg"
+    ]  # fmt: skip
+    upload.seek(0)
+    again = staff_client.post(DROP, {"image": upload})
+    assert again.json()["id"] == image.pk  # the same bytes reuse the same Image
+    assert Image.objects.count() == 1
 
 
 @pytest.mark.parametrize(

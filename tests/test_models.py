@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from posts.models import Entry, Image
@@ -96,18 +97,22 @@ def test_image_records_its_size_and_needs_alt_text_or_decorative():
     assert image.alt == ""
 
 
-def test_deleting_a_cover_image_keeps_the_entry():
-    cover = ImageFactory()
-    entry = EntryFactory(cover=cover)
-    cover.delete()
-    entry.refresh_from_db()
-    assert entry.cover is None
-    assert Image.objects.count() == 0
+def test_a_picture_in_use_cannot_be_deleted():
+    cover, inline, unused = ImageFactory(), ImageFactory(), ImageFactory()
+    EntryFactory(cover=cover)
+    entry = EntryFactory(body=f"![]({inline.file.url})")
+    assert list(entry.images.all()) == [inline]
+    for image in (cover, inline):
+        with pytest.raises(ProtectedError):
+            image.delete()
+    unused.delete()
+    entry.body = "No picture now."
+    entry.save()
+    inline.delete()  # no longer shown anywhere
+    assert set(Image.objects.all()) == {cover}
 
 
 def test_an_author_with_entries_cannot_be_deleted_silently():
-    from django.db.models import ProtectedError
-
     author = UserFactory()
     EntryFactory(author=author)
     with pytest.raises(ProtectedError):

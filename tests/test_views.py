@@ -27,7 +27,8 @@ def test_index_lists_published_entries_newest_first(client):
     assert "Secret draft" not in html and "Not yet" not in html
     assert new.get_absolute_url() in html
     assert reverse("posts:tag", kwargs={"slug": "python"}) in html
-    assert new.cover.file.url in html
+    webp = next(r for r in new.cover.renditions if r["format"] == "WEBP")
+    assert f'srcset="{new.cover.file.storage.url(webp["name"])} 64w"' in html
     assert new.author.get_full_name() in html
     assert "Some Markdown text." in html  # the summary
 

@@ -1,0 +1,52 @@
+"""HTML for our pictures: <picture> with WebP and original-format srcsets, sized to avoid shifts."""
+
+from django.utils.html import format_html, format_html_join
+
+# The text column is 42rem (672 CSS px) wide at most, with 1.1rem margins on a phone.
+BODY_SIZES = "(min-width: 45rem) 42rem, calc(100vw - 2.2rem)"
+CARD_SIZES = "(min-width: 40rem) 11rem, calc(100vw - 2.2rem)"
+
+
+def _srcset(storage, renditions: list[dict]) -> str:
+    return ", ".join(f"{storage.url(r['name'])} {r['width']}w" for r in renditions)
+
+
+def picture_html(image, *, alt: str | None = None, sizes: str = BODY_SIZES, eager: bool = False,
+                 css_class: str = "") -> str:  # fmt: skip
+    """Return a <picture> for an Image: WebP first, then its own format, lazy unless eager."""
+    alt = image.alt if alt is None else alt
+    loading = "eager" if eager else "lazy"
+    storage = image.file.storage
+    webp = [r for r in image.renditions if r["format"] == "WEBP"]
+    own = [r for r in image.renditions if r["format"] != "WEBP"] or webp
+    if not own:  # an animated GIF, served as it is
+        return format_html(
+            '<img src="{}" alt="{}" width="{}" height="{}" loading="{}" decoding="async"{}>',
+            image.file.url, alt, image.width, image.height, loading, _class(css_class),
+        )  # fmt: skip
+    largest = own[-1]
+    sources = format_html_join(
+        "",
+        '<source type="image/webp" srcset="{}" sizes="{}">',
+        [(_srcset(storage, webp), sizes)] if webp and own is not webp else [],
+    )
+    return format_html(
+        '<picture>{}<img src="{}" srcset="{}" sizes="{}" alt="{}" width="{}" height="{}" '
+        'loading="{}" decoding="async"{}></picture>',
+        sources, storage.url(largest["name"]), _srcset(storage, own), sizes, alt,
+        largest["width"], largest["height"], loading, _class(css_class),
+    )  # fmt: skip
+
+
+def _class(css_class: str) -> str:
+    return format_html(' class="{}"', css_class) if css_class else ""
+
+
+def figure_html(image, picture: str, title: str = "") -> str:
+    """Wrap a picture in a <figure>, its caption (or the Markdown title) and credit below."""
+    caption = image.caption or title
+    if not caption and not image.credit:
+        return format_html("<figure>{}</figure>", picture)
+    credit = format_html('<small class="credit">{}</small>', image.credit) if image.credit else ""
+    text = format_html("{} {}", caption, credit) if caption and credit else caption or credit
+    return format_html("<figure>{}<figcaption>{}</figcaption></figure>", picture, text)
