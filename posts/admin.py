@@ -3,11 +3,11 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from markdownx.widgets import AdminMarkdownxWidget
@@ -135,8 +135,11 @@ class ImageAdmin(admin.ModelAdmin):
     list_display = ["thumbnail", "__str__", "needs_alt_text", "width", "height", "uploaded_at"]
     list_display_links = ["thumbnail", "__str__"]
     search_fields = ["alt_text", "caption", "credit", "file"]
-    readonly_fields = ["preview", "width", "height", "uploaded_at"]
-    fields = ["file", "preview", "alt_text", "decorative", "caption", "credit", "width", "height"]
+    readonly_fields = ["preview", "width", "height", "uploaded_at", "usage"]
+    fields = [
+        "file", "preview", "alt_text", "decorative", "caption", "credit", "width", "height",
+        "usage",
+    ]  # fmt: skip
 
     @admin.display(description="")
     def thumbnail(self, image: Image) -> str:
@@ -150,6 +153,21 @@ class ImageAdmin(admin.ModelAdmin):
             return "-"
         return format_html(
             '<img src="{}" alt="" style="max-width:min(100%,480px);height:auto">', image.file.url
+        )
+
+    @admin.display(description=_("used in"))
+    def usage(self, image: Image) -> str:
+        entries = (
+            list(Entry.objects.filter(Q(images=image) | Q(cover=image)).distinct())
+            if image.pk
+            else []
+        )
+        if not entries:
+            return _("No entry shows this picture.")
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            ((reverse("admin:posts_entry_change", args=[e.pk]), e.title) for e in entries),
         )
 
     @admin.display(description=_("alt text missing"), boolean=True)

@@ -64,6 +64,25 @@ def _blocks(picture: PILImage.Image, draw: ImageDraw.ImageDraw) -> None:
                 )
 
 
+def _phone_photo(size=(3000, 2000)) -> bytes:
+    """A photo as a phone would send it: a grainy evening scene, with GPS and camera EXIF."""
+    width, height = size
+    sky = PILImage.linear_gradient("L").resize(size).convert("RGB")
+    sky = PILImage.merge("RGB", [band.point(lambda v, k=k: 40 + v * k) for k, band in
+                                 zip((0.8, 0.45, 0.2), sky.split(), strict=True)])  # fmt: skip
+    grain = PILImage.effect_noise(size, 24).convert("RGB")
+    picture = PILImage.blend(sky, grain, 0.18)
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle([0, height * 0.72, width, height], fill=(28, 34, 30))
+    draw.ellipse([width * 0.6, height * 0.45, width * 0.68, height * 0.57], fill=(250, 205, 120))
+    exif = PILImage.Exif()
+    exif[0x010F] = "Demo Phone"  # camera maker
+    exif[0x8825] = {1: "N", 2: (48.0, 51.0, 24.0), 3: "E", 4: (2.0, 21.0, 7.0)}  # GPS
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", quality=92, exif=exif.tobytes())
+    return buffer.getvalue()
+
+
 ENTRIES = [
     {
         "title": "Hello from a fresh blogsite",
@@ -175,6 +194,30 @@ Every picture keeps its alt text, caption and credit in the admin, under *Images
     },
 ]
 
+PHOTO_ENTRY = {
+    "title": "A photo straight from a phone",
+    "days_ago": 2,
+    "tags": ["pictures"],
+    "cover": "photo",
+    "body": """\
+The cover above was uploaded as a 3000 pixel wide JPEG with the phone's GPS position
+in it. What readers get is different:
+
+- The position, the camera's name and every other EXIF field are gone from every file
+  we serve. Only the colour profile stays.
+- Each picture is resized once, when it is uploaded, into WebP and its own format at a
+  few widths. A phone downloads the small one; a wide screen the large one.
+- Width and height are in the HTML, so the text does not jump while pictures load.
+
+A video or a slide deck works the same way: paste its address on a line of its own,
+and it becomes an embedded player. YouTube videos play from youtube-nocookie.com.
+
+```markdown
+https://www.youtube.com/watch?v=VIDEO_ID
+```
+""",
+}
+
 SCHEDULED = {
     "title": "An entry scheduled for next week",
     "days_ago": -7,
@@ -211,10 +254,11 @@ def load_demo() -> int:
             _png(_blocks, size=(1000, 600)),
             "Rows of coloured squares and circles on a cream background",
         ),
+        "photo": _image("evening.jpg", _phone_photo(), "A dark field under a warm evening sky"),
     }
     now = timezone.now()
     count = 0
-    for spec in [*ENTRIES, SCHEDULED]:
+    for spec in [*ENTRIES, PHOTO_ENTRY, SCHEDULED]:
         entry = Entry.objects.create(
             title=spec["title"],
             author=author,

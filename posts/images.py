@@ -156,36 +156,38 @@ def _encode(image: PILImage.Image, fmt: str, icc_profile: bytes | None = None, *
 def target_widths(width: int) -> list[int]:
     """Return the rendition widths for a picture: the standard ones below it, then its own."""
     widths = [w for w in RENDITION_WIDTHS if w < width]
-    return [*widths, min(width, RENDITION_WIDTHS[-1])]
+    return list(dict.fromkeys([*widths, min(width, RENDITION_WIDTHS[-1])]))
 
 
 def make_renditions(source: IO[bytes], stem: str, storage: Storage) -> list[dict]:
     """Write WebP and same-format renditions of a clean picture; return their descriptions.
 
+    A narrower rendition that would weigh more than a wider one of its format is left out
+    (flat drawings resized gain colours and bytes): the browser takes the wider one instead.
     Animated GIFs get none: resizing would drop their frames, so the page uses the file.
     """
-    renditions = []
     with PILImage.open(source) as image:
         if image.format == "GIF":
             return []
         image.load()
         icc_profile = image.info.get("icc_profile")
-        for width in target_widths(image.width):
+        encoded = {}
+        for width in reversed(target_widths(image.width)):
             height = max(1, round(image.height * width / image.width))
             resized = image if width == image.width else image.resize((width, height), LANCZOS)
             for fmt in dict.fromkeys(["WEBP", image.format]):
-                name = f"{stem}-{width}.{EXTENSIONS[fmt]}"
-                if storage.exists(name):
-                    storage.delete(name)
                 data = _encode(resized, fmt, icc_profile=icc_profile)
-                storage.save(name, ContentFile(data))
-                renditions.append(
-                    {
-                        "name": name,
-                        "format": fmt,
-                        "width": width,
-                        "height": height,
-                        "bytes": len(data),
-                    }
-                )
-    return renditions
+                wider = encoded.get(fmt, [])
+                if not wider or len(data) < len(wider[-1][2]):
+                    encoded.setdefault(fmt, []).append((width, height, data))
+    renditions = []
+    for fmt, sizes in encoded.items():
+        for width, height, data in sizes:
+            name = f"{stem}-{width}.{EXTENSIONS[fmt]}"
+            if storage.exists(name):
+                storage.delete(name)
+            storage.save(name, ContentFile(data))
+            renditions.append(
+                {"name": name, "format": fmt, "width": width, "height": height, "bytes": len(data)}
+            )
+    return sorted(renditions, key=lambda r: (r["width"], r["format"] != "WEBP"))

@@ -41,8 +41,6 @@ class Image(models.Model):
 
     file = models.ImageField(
         upload_to="images/%Y/%m/",
-        width_field="width",
-        height_field="height",
         validators=[validate_image_upload],
         help_text=_("JPEG, PNG, GIF or WebP."),
     )
@@ -108,6 +106,9 @@ class Image(models.Model):
             stem = PurePosixPath(self.file.name).stem or "picture"
             self.file = ContentFile(clean.data, name=f"{stem}.{EXTENSIONS[clean.format]}")
             self.sha256 = clean.sha256
+            # Set here, not by ImageField's width_field: that decodes an upload as soon as a
+            # form assigns it, before validation, and a decompression bomb would crash it.
+            self.width, self.height = clean.width, clean.height
         before = (
             Image.objects.filter(pk=self.pk).values(*self.RENDERED_FIELDS).first()
             if self.pk

@@ -16,13 +16,13 @@ def run(*args, **options) -> str:
 
 
 def test_load_demo_loads_once(client):
-    assert "Loaded 6 demo entries" in run("load_demo")
-    assert Entry.objects.published().count() == 4
+    assert "Loaded 7 demo entries" in run("load_demo")
+    assert Entry.objects.published().count() == 5
     assert Entry.objects.scheduled().count() == 1
     assert Entry.objects.filter(status=Entry.Status.DRAFT).count() == 1
-    assert Image.objects.count() == 2
+    assert Image.objects.count() == 3
     assert "already has content" in run("load_demo")
-    assert Entry.objects.count() == 6
+    assert Entry.objects.count() == 7
     # The demo shows off the renderer: a table, highlighted code, footnotes, a picture.
     bodies = "".join(Entry.objects.values_list("body_html", flat=True))
     for piece in ("<table>", '<span class="k">', 'class="footnote-ref"', "<img src=", "<h2>"):

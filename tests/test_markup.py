@@ -85,12 +85,13 @@ class UnsafeMarkupFinder(HTMLParser):
     }  # fmt: skip
     URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "xlink:href"}
 
-    def __init__(self):
+    def __init__(self, extra_tags=()):
         super().__init__()
         self.problems = []
+        self.safe_tags = self.SAFE_TAGS | set(extra_tags)
 
     def handle_starttag(self, tag, attrs):
-        if tag not in self.SAFE_TAGS:
+        if tag not in self.safe_tags:
             self.problems.append(f"tag <{tag}>")
         for name, value in attrs:
             if name.startswith("on") or (name == "style" and tag not in {"td", "th"}):
@@ -104,8 +105,8 @@ class UnsafeMarkupFinder(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-def unsafe_parts(html: str) -> list[str]:
-    finder = UnsafeMarkupFinder()
+def unsafe_parts(html: str, extra_tags=()) -> list[str]:
+    finder = UnsafeMarkupFinder(extra_tags)
     finder.feed(html)
     finder.close()
     return finder.problems

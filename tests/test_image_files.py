@@ -1,0 +1,170 @@
+"""What we store and serve of an upload: upright, without metadata, with renditions."""
+
+import io
+import struct
+import zlib
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image as PILImage
+from PIL import ImageCms
+
+from posts.images import RENDITION_WIDTHS, target_widths
+from posts.models import Image
+from tests.factories import image_bytes
+
+pytestmark = pytest.mark.django_db
+
+GPS_IFD = 0x8825
+ORIENTATION = 0x0112
+
+
+def phone_photo(size=(400, 200), orientation=6, icc=True) -> bytes:
+    """A JPEG as a phone writes it: sideways pixels, an orientation tag, GPS, XMP, a profile.
+
+    The left half is red and the right half blue, so turning it upright can be checked.
+    """
+    picture = PILImage.new("RGB", size, (0, 0, 255))
+    picture.paste((255, 0, 0), (0, 0, size[0] // 2, size[1]))
+    exif = PILImage.Exif()
+    exif[ORIENTATION] = orientation
+    exif[0x010F] = "PhoneMaker"
+    exif[GPS_IFD] = {1: "N", 2: (51.0, 30.0, 26.0), 3: "W", 4: (0.0, 7.0, 39.0)}
+    options = {"exif": exif.tobytes(), "xmp": b"<x:xmpmeta>home address</x:xmpmeta>"}
+    if icc:
+        options["icc_profile"] = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", quality=95, **options)
+    return buffer.getvalue()
+
+
+def stored(name: str, storage) -> bytes:
+    with storage.open(name, "rb") as handle:
+        return handle.read()
+
+
+def test_a_phone_photo_is_stored_upright_with_no_gps_exif_or_xmp_but_its_profile():
+    data = phone_photo()
+    with PILImage.open(io.BytesIO(data)) as original:  # the test photo really carries it all
+        assert original.getexif().get_ifd(GPS_IFD) and b"home address" in data
+    image, created = Image.objects.from_upload(SimpleUploadedFile("IMG_0001.JPG", data))
+    assert created
+    assert (image.width, image.height) == (200, 400)  # orientation 6: turned a quarter
+    served = [image.file.name] + [r["name"] for r in image.renditions]
+    for name in served:
+        raw = stored(name, image.file.storage)
+        assert b"home address" not in raw and b"PhoneMaker" not in raw, name
+        with PILImage.open(io.BytesIO(raw)) as picture:
+            assert dict(picture.getexif()) == {}, name
+            assert picture.info.get("icc_profile"), name  # colours stay right
+            assert picture.size[0] < picture.size[1], name
+            top = picture.convert("RGB").getpixel((picture.width // 2, picture.height // 8))
+            assert top[0] > 200 and top[2] < 60, name  # the red half is now on top
+
+
+def test_the_same_bytes_reuse_the_same_image():
+    data = phone_photo()
+    first, created = Image.objects.from_upload(SimpleUploadedFile("a.jpg", data))
+    again, created_again = Image.objects.from_upload(SimpleUploadedFile("b.jpg", data))
+    assert created and not created_again and again == first
+    other, created_other = Image.objects.from_upload(
+        SimpleUploadedFile("c.jpg", phone_photo(icc=False))
+    )
+    assert created_other and other != first
+
+
+def test_renditions_are_webp_and_the_original_format_never_upscaled():
+    big, _ = Image.objects.from_upload(SimpleUploadedFile("big.png", image_bytes((2000, 1000))))
+    assert [(r["format"], r["width"], r["height"]) for r in big.renditions] == [
+        ("WEBP", 480, 240), ("PNG", 480, 240), ("WEBP", 960, 480), ("PNG", 960, 480),
+        ("WEBP", 1600, 800), ("PNG", 1600, 800),
+    ]  # fmt: skip
+    for rendition in big.renditions:
+        with PILImage.open(io.BytesIO(stored(rendition["name"], big.file.storage))) as picture:
+            assert (picture.format, picture.width) == (rendition["format"], rendition["width"])
+    small, _ = Image.objects.from_upload(
+        SimpleUploadedFile("small.gif", image_bytes((300, 100), fmt="WEBP"))
+    )
+    assert [(r["format"], r["width"]) for r in small.renditions] == [("WEBP", 300)]
+    assert target_widths(100) == [100] and target_widths(5000) == list(RENDITION_WIDTHS)
+
+
+def test_an_animated_gif_keeps_its_frames_and_gets_no_renditions():
+    frames = [PILImage.new("RGB", (40, 40), c) for c in ((255, 0, 0), (0, 255, 0), (0, 0, 255))]
+    buffer = io.BytesIO()
+    frames[0].save(
+        buffer, format="GIF", save_all=True, append_images=frames[1:], duration=100, loop=0
+    )
+    image, _ = Image.objects.from_upload(SimpleUploadedFile("anim.gif", buffer.getvalue()))
+    assert image.renditions == []
+    with PILImage.open(io.BytesIO(stored(image.file.name, image.file.storage))) as picture:
+        assert picture.n_frames == 3
+
+
+def test_rebuild_renditions_remakes_them(media_root):
+    from django.core.management import call_command
+
+    image, _ = Image.objects.from_upload(SimpleUploadedFile("p.png", image_bytes((600, 300))))
+    names = [r["name"] for r in image.renditions]
+    for name in names:
+        image.file.storage.delete(name)
+    out = io.StringIO()
+    call_command("rebuild_renditions", "--dry-run", stdout=out)
+    assert "Would rebuild the renditions of 1 pictures." in out.getvalue()
+    assert not any(image.file.storage.exists(name) for name in names)
+    call_command("rebuild_renditions", stdout=out)
+    assert all(image.file.storage.exists(name) for name in names)
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that claims a size in its header and holds almost no data: a bomb's fuse."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("bomb.png", png_header(20_000, 20_000), "too large to open safely"),
+        ("notes.jpg", b"Dear diary, today I uploaded a text file.", "not a picture"),
+        ("logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
+         "not a picture"),
+        ("cut.jpg", phone_photo()[:1500], "damaged"),
+    ],
+)  # fmt: skip
+def test_bad_files_through_the_admin_are_refused_and_nothing_is_stored(
+    staff_client, media_root, name, data, message
+):
+    response = staff_client.post(
+        reverse("admin:posts_image_add"),
+        {"file": SimpleUploadedFile(name, data), "alt_text": "x", "caption": "", "credit": ""},
+    )
+    assert response.status_code == 200
+    assert message in " ".join(response.context["adminform"].form.errors["file"])
+    assert Image.objects.count() == 0
+    assert [p for p in media_root.rglob("*") if p.is_file()] == []
+
+
+def test_uploading_the_same_picture_twice_in_the_admin_points_to_the_first(staff_client):
+    data = phone_photo()
+    first, _ = Image.objects.from_upload(SimpleUploadedFile("a.jpg", data), alt_text="First")
+    response = staff_client.post(
+        reverse("admin:posts_image_add"),
+        {"file": SimpleUploadedFile("b.jpg", data), "alt_text": "x", "caption": "", "credit": ""},
+    )
+    errors = " ".join(response.context["adminform"].form.errors["file"])
+    assert "already uploaded" in errors
+    assert reverse("admin:posts_image_change", args=[first.pk]) in errors
+    assert Image.objects.count() == 1
