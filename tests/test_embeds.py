@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,6 @@ NOCOOKIE = "https://www.youtube-nocookie.com/embed/VpsTNSiJKis"
 
 
 def iframe_srcs(html: str) -> list[str]:
-    import re
-
     return re.findall(r'<iframe src="([^"]+)"', html)
 
 
