@@ -1,9 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.static import serve
+
+from posts.sitemaps import SITEMAPS
+from posts.views import robots_txt
 
 admin.site.site_header = f"{settings.BLOGSITE_TITLE} admin"
 admin.site.site_title = settings.BLOGSITE_TITLE
@@ -16,6 +20,8 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("favicon.ico", favicon),
+    path("robots.txt", robots_txt, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),
     path("", include("posts.urls")),
 ]

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -12,9 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from posts.images import EXTENSIONS, clean_image, make_renditions, validate_image_upload
-from posts.markup import excerpt_from_html, render
+from posts.markup import excerpt_from_html, plain_text, render
 
 SLUG_RETRIES = 5
+
+# Sent when an entry's HTML is stored again without a full save (the search index listens).
+post_rerender = Signal()
 
 
 def file_sha256(fileobj) -> str:
@@ -156,6 +160,7 @@ class Entry(models.Model):
     )
     body = models.TextField(blank=True, help_text=_("Markdown."))
     body_html = models.TextField(blank=True, editable=False)
+    body_text = models.TextField(blank=True, editable=False)  # for search and reading time
     excerpt = models.TextField(
         blank=True,
         help_text=_(
@@ -222,6 +227,11 @@ class Entry(models.Model):
         )
 
     @property
+    def reading_minutes(self) -> int:
+        """Return the minutes a reader needs, at 230 words a minute, at least one."""
+        return max(1, round(len(self.body_text.split()) / 230))
+
+    @property
     def is_scheduled(self) -> bool:
         """Return True if the entry is published with a publish time still to come."""
         return (
@@ -230,19 +240,58 @@ class Entry(models.Model):
             and self.published_at > timezone.now()
         )
 
+    def neighbour(self, newer: bool) -> "Entry | None":
+        """Return the published entry just after (newer) or just before this one, or None."""
+        if not self.is_published:
+            return None
+        entries = Entry.objects.published().only("title", "slug", "published_at", "created_at")
+        if newer:
+            return (
+                entries.filter(published_at__gte=self.published_at)
+                .exclude(pk=self.pk)
+                .exclude(published_at=self.published_at, pk__lt=self.pk)
+                .order_by("published_at", "pk")
+                .first()
+            )
+        return (
+            entries.filter(published_at__lte=self.published_at)
+            .exclude(pk=self.pk)
+            .exclude(published_at=self.published_at, pk__gt=self.pk)
+            .order_by("-published_at", "-pk")
+            .first()
+        )
+
+    def related(self, count: int = 3) -> list["Entry"]:
+        """Return up to count published entries sharing the most tags with this one: one query."""
+        tag_ids = [tag.pk for tag in self.tags.all()]
+        if not tag_ids:
+            return []
+        return list(
+            Entry.objects.published()
+            .filter(tags__in=tag_ids)
+            .exclude(pk=self.pk)
+            .annotate(shared=models.Count("pk"))
+            .order_by("-shared", "-published_at")
+            .only("title", "slug", "published_at", "created_at")[:count]
+        )
+
     def render(self) -> list[Image]:
         """Render the body and the summary from the Markdown; return the pictures it shows."""
         # With no cover above it, the body's first picture is the first on the page.
         rendered = render(self.body, eager_first_image=not self.cover_id)
         self.body_html = rendered.html
+        self.body_text = plain_text(self.body_html)
         self.summary = self.excerpt.strip() or excerpt_from_html(self.body_html)
         return rendered.images
 
     def rerender(self) -> None:
-        """Render again after a picture it shows has changed."""
+        """Render again (a picture it shows changed, or the pipeline did) and store the result."""
         images = self.render()
-        Entry.objects.filter(pk=self.pk).update(body_html=self.body_html, summary=self.summary)
+        Entry.objects.filter(pk=self.pk).update(
+            body_html=self.body_html, body_text=self.body_text, summary=self.summary
+        )
         self.images.set(images)
+        post_rerender.send(sender=Entry, instance=self)
 
     def base_slug(self) -> str:
         return slugify(self.title, allow_unicode=True)[:190].strip("-") or "entry"

@@ -50,3 +50,12 @@ def figure_html(image, picture: str, title: str = "") -> str:
     credit = format_html('<small class="credit">{}</small>', image.credit) if image.credit else ""
     text = format_html("{} {}", caption, credit) if caption and credit else caption or credit
     return format_html("<figure>{}<figcaption>{}</figcaption></figure>", picture, text)
+
+
+def share_image(image) -> tuple[str, int, int]:
+    """Return (url, width, height) of the version to show in link previews: JPEG or PNG, large."""
+    own = [r for r in image.renditions if r["format"] != "WEBP"]
+    if not own:
+        return image.file.url, image.width, image.height
+    largest = own[-1]
+    return image.file.storage.url(largest["name"]), largest["width"], largest["height"]

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from posts import views
+from posts import feeds, views
 
 
 class UnicodeSlugConverter:
@@ -32,7 +32,13 @@ app_name = "posts"
 
 urlpatterns = [
     path("", views.EntryIndexView.as_view(), name="index"),
+    path("feed/", feeds.EntryFeed(), name="feed"),
+    path("feed/rss/", feeds.EntryRssFeed(), name="feed-rss"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("tags/", views.TagListView.as_view(), name="tags"),
     path("tags/<uslug:slug>/", views.TagView.as_view(), name="tag"),
+    path("tags/<uslug:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
+    path("tags/<uslug:slug>/feed/rss/", feeds.TagRssFeed(), name="tag-feed-rss"),
     path("<int:year>/", views.EntryYearArchiveView.as_view(), name="archive-year"),
     path("<int:year>/<mm:month>/", views.EntryMonthArchiveView.as_view(), name="archive-month"),
     path("<int:year>/<mm:month>/<uslug:slug>/", views.EntryDetailView.as_view(), name="entry"),

@@ -1,12 +1,25 @@
 """Public pages: the index, entries, tags and date archives."""
 
 from django.conf import settings
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
-from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
+from django.views.decorators.http import require_safe
+from django.views.generic import (
+    DetailView,
+    ListView,
+    MonthArchiveView,
+    TemplateView,
+    YearArchiveView,
+)
 from taggit.models import Tag
 
 from posts.models import Entry
+from posts.search import clean_query, search_entries
+
+RELATED_COUNT = 3
 
 
 class PublishedEntriesMixin:
@@ -66,8 +79,57 @@ class EntryDetailView(DetailView):
         date = timezone.localtime(entry.published_at or entry.created_at)
         if (date.year, date.month) != (kwargs["year"], kwargs["month"]):
             return redirect(entry, permanent=entry.is_published)
-        response = self.render_to_response(self.get_context_data(object=entry))
+        response = self.render_to_response(
+            self.get_context_data(
+                object=entry,
+                previous_entry=entry.neighbour(newer=False),
+                next_entry=entry.neighbour(newer=True),
+                related=entry.related(RELATED_COUNT),
+            )
+        )
         if not entry.is_published:
             response.headers["Cache-Control"] = "private, no-store"
             response.headers["X-Robots-Tag"] = "noindex"
         return response
+
+
+class TagListView(TemplateView):
+    """Every tag that has published entries, with how many."""
+
+    template_name = "posts/tag_list.html"
+
+    def get_context_data(self, **kwargs):
+        tags = (
+            Tag.objects.filter(entry__in=Entry.objects.published())
+            .annotate(count=Count("entry"))
+            .order_by("name")
+        )
+        return super().get_context_data(tags=tags, **kwargs)
+
+
+class SearchView(ListView):
+    """Ranked, highlighted search results; never indexed by search engines."""
+
+    template_name = "posts/search.html"
+    paginate_by = settings.BLOGSITE_PAGE_SIZE
+    context_object_name = "hits"
+
+    def get_queryset(self):
+        self.query = clean_query(self.request.GET.get("q", ""))
+        return search_entries(self.query)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(query=self.query, **kwargs)
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Let crawlers in everywhere but the admin and search, and tell them where the sitemap is."""
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",
+        f"Disallow: {reverse('posts:search')}",
+        f"Sitemap: {sitemap}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -112,7 +112,7 @@ def test_year_and_month_archives(client):
         "/9999/",
         "/9999/12/",
         "/2024/03/missing/",
-        "/tags/",
+        "/tags/nope/feed/",
         "/tags/%00/",
         "/?page=-1",
         "/?page=99999999999999999999",
@@ -142,6 +142,11 @@ def list_pages(entries: list[Entry]) -> list[str]:
         reverse("posts:archive-year", kwargs={"year": when.year}),
         month_url(entry),
         entry.get_absolute_url(),
+        reverse("posts:tags"),
+        reverse("posts:search") + "?q=number",
+        reverse("posts:feed"),
+        reverse("posts:tag-feed-rss", kwargs={"slug": "common"}),
+        reverse("sitemap"),
     ]
 
 
@@ -161,10 +166,12 @@ def make_entries(count: int) -> list[Entry]:
 def test_each_public_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
     pages = list_pages(make_entries(count))
     # index: count, entries (with author and cover joined), tags.
-    # tag: the tag, then as the index. entry: the entry, its tags.
-    # year and month archives: as the index, plus "any entries at all", the list of months
-    # and the previous and next periods that have entries.
-    expected = [3, 4, 7, 7, 2]
+    # tag: the tag, then as the index. entry: the entry, its tags, the older and newer
+    # entries, related entries. year and month archives: as the index, plus "any entries at
+    # all", the list of months and the previous and next periods that have entries.
+    # tags page: one. search: count, hits, their entries, their tags. feeds: entries and
+    # tags (and the tag). sitemap: each section's count and rows, the front page's date.
+    expected = [3, 4, 7, 7, 5, 1, 4, 2, 3, 7]
     for url, queries in zip(pages, expected, strict=True):
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200, url

@@ -1,0 +1,167 @@
+"""Full-text search over published entries: SQLite FTS5 by default, PostgreSQL when configured.
+
+Both backends sit behind search_entries(); the index is kept in step by posts.signals.
+Whatever a reader types becomes a safe query: FTS5 gets quoted terms, PostgreSQL gets
+websearch_to_tsquery, which accepts any text.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from posts.models import Entry
+
+FTS_TABLE = "posts_entry_fts"
+CONFIG = "english"
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 12
+# Markers for highlighted words that no text contains; the snippet is escaped, then marked.
+START, STOP = "\x02", "\x03"
+
+SEARCH_VECTOR = SearchVector("title", weight="A", config=CONFIG) + SearchVector(
+    "body_text", weight="B", config=CONFIG
+)
+
+
+@dataclass
+class Hit:
+    entry: Entry
+    snippet: SafeString
+
+
+def clean_query(text: str) -> str:
+    """Return the query with control characters dropped, spaces folded and its length capped."""
+    text = "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in text or "")
+    return " ".join(text.split())[:MAX_QUERY_CHARS]
+
+
+def fts5_query(text: str) -> str:
+    """Return an FTS5 MATCH expression: every word quoted, all required. "" if none."""
+    terms = re.findall(r"\w+", clean_query(text))[:MAX_TERMS]
+    return " ".join(f'"{term}"' for term in terms)
+
+
+def _marked(snippet: str) -> SafeString:
+    html = escape(snippet).replace(START, "<mark>").replace(STOP, "</mark>")
+    return mark_safe(html)  # escaped above: only our <mark> tags are markup
+
+
+class SearchResults:
+    """The ranked hits for a query, fetched a page at a time (Paginator slices it)."""
+
+    def __init__(self, query: str):
+        self.query = clean_query(query)
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = _count(self.query) if self.query else 0
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, page: slice) -> list[Hit]:
+        if not isinstance(page, slice) or not self.query:
+            return [] if isinstance(page, slice) else self[page : page + 1][0]
+        start, stop = page.start or 0, page.stop or self.count()
+        return _hits(self.query, limit=stop - start, offset=start)
+
+
+def search_entries(query: str) -> SearchResults:
+    """Return the published entries matching a reader's query, best first."""
+    return SearchResults(query)
+
+
+def _uses_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _count(query: str) -> int:
+    if _uses_postgres():
+        return _pg_matches(query).count()
+    match = fts5_query(query)
+    if not match:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {FTS_TABLE} JOIN posts_entry e ON e.id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s AND e.status = %s AND e.published_at <= %s",
+            [match, Entry.Status.PUBLISHED, timezone.now()],
+        )
+        return cursor.fetchone()[0]
+
+
+def _hits(query: str, limit: int, offset: int) -> list[Hit]:
+    if _uses_postgres():
+        headline = SearchHeadline(
+            "body_text", SearchQuery(query, search_type="websearch", config=CONFIG),
+            config=CONFIG, start_sel=START, stop_sel=STOP, max_words=35, min_words=15,
+        )  # fmt: skip
+        found = list(
+            _pg_matches(query).for_listing().annotate(headline=headline)[offset : offset + limit]
+        )
+        return [Hit(entry, _marked(entry.headline)) for entry in found]
+    match = fts5_query(query)
+    if not match:
+        return []
+    with connection.cursor() as cursor:
+        # Title hits weigh ten times body hits, tags five times.
+        cursor.execute(
+            f"SELECT e.id, snippet({FTS_TABLE}, 1, %s, %s, '…', 24) FROM {FTS_TABLE} "
+            f"JOIN posts_entry e ON e.id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s AND e.status = %s AND e.published_at <= %s "
+            f"ORDER BY bm25({FTS_TABLE}, 10.0, 1.0, 5.0), e.published_at DESC LIMIT %s OFFSET %s",
+            [START, STOP, match, Entry.Status.PUBLISHED, timezone.now(), limit, offset],
+        )
+        rows = cursor.fetchall()
+    entries = Entry.objects.for_listing().in_bulk([pk for pk, _snippet in rows])
+    return [Hit(entries[pk], _marked(snippet)) for pk, snippet in rows if pk in entries]
+
+
+def _pg_matches(query: str):
+    search_query = SearchQuery(query, search_type="websearch", config=CONFIG)
+    return (
+        Entry.objects.published()
+        .annotate(search=SEARCH_VECTOR, rank=SearchRank(SEARCH_VECTOR, search_query))
+        .filter(search=search_query)
+        .order_by("-rank", "-published_at")
+    )
+
+
+def index_entry(entry: Entry) -> None:
+    """Put an entry's current text and tags into the SQLite index (PostgreSQL needs nothing)."""
+    if _uses_postgres():
+        return
+    tags = " ".join(tag.name for tag in entry.tags.all())
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [entry.pk])
+        cursor.execute(
+            f"INSERT INTO {FTS_TABLE} (rowid, title, body, tags) VALUES (%s, %s, %s, %s)",
+            [entry.pk, entry.title, entry.body_text, tags],
+        )
+
+
+def unindex_entry(pk: int) -> None:
+    if not _uses_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [pk])
+
+
+def rebuild_index() -> int:
+    """Index every entry again; return how many. PostgreSQL's index keeps itself."""
+    if _uses_postgres():
+        return Entry.objects.count()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {FTS_TABLE}")
+    count = 0
+    for entry in Entry.objects.prefetch_related("tags").iterator(chunk_size=500):
+        index_entry(entry)
+        count += 1
+    return count

@@ -1,0 +1,25 @@
+"""Keeping the search index in step with entries: on save, on delete, on a change of tags."""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from posts import search
+from posts.models import Entry, post_rerender
+
+
+@receiver(post_rerender, sender=Entry)
+@receiver(post_save, sender=Entry)
+def index_saved_entry(sender, instance: Entry, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        search.index_entry(instance)
+
+
+@receiver(post_delete, sender=Entry)
+def unindex_deleted_entry(sender, instance: Entry, **kwargs) -> None:
+    search.unindex_entry(instance.pk)
+
+
+@receiver(m2m_changed, sender=Entry.tags.through)
+def reindex_on_tag_change(sender, instance, action: str, **kwargs) -> None:
+    if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Entry):
+        search.index_entry(instance)
