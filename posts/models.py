@@ -161,6 +161,7 @@ class Entry(models.Model):
     body = models.TextField(blank=True, help_text=_("Markdown."))
     body_html = models.TextField(blank=True, editable=False)
     body_text = models.TextField(blank=True, editable=False)  # for search and reading time
+    tag_names = models.TextField(blank=True, editable=False)  # for search, kept by signals
     excerpt = models.TextField(
         blank=True,
         help_text=_(

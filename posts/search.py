@@ -24,8 +24,11 @@ MAX_TERMS = 12
 # Markers for highlighted words that no text contains; the snippet is escaped, then marked.
 START, STOP = "\x02", "\x03"
 
-SEARCH_VECTOR = SearchVector("title", weight="A", config=CONFIG) + SearchVector(
-    "body_text", weight="B", config=CONFIG
+# Kept the same as the index in migration 0003, or PostgreSQL will not use the index.
+SEARCH_VECTOR = (
+    SearchVector("title", weight="A", config=CONFIG)
+    + SearchVector("tag_names", weight="B", config=CONFIG)
+    + SearchVector("body_text", weight="C", config=CONFIG)
 )
 
 
@@ -139,13 +142,19 @@ def index_entry(entry: Entry) -> None:
     """Put an entry's current text and tags into the SQLite index (PostgreSQL needs nothing)."""
     if _uses_postgres():
         return
-    tags = " ".join(tag.name for tag in entry.tags.all())
+    tags = entry.tag_names
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [entry.pk])
         cursor.execute(
             f"INSERT INTO {FTS_TABLE} (rowid, title, body, tags) VALUES (%s, %s, %s, %s)",
             [entry.pk, entry.title, entry.body_text, tags],
         )
+
+
+def store_tag_names(entry: Entry) -> None:
+    """Copy an entry's tag names into its row, where both search backends read them."""
+    entry.tag_names = " ".join(sorted(tag.name for tag in entry.tags.all()))
+    Entry.objects.filter(pk=entry.pk).update(tag_names=entry.tag_names)
 
 
 def unindex_entry(pk: int) -> None:
@@ -162,6 +171,7 @@ def rebuild_index() -> int:
         cursor.execute(f"DELETE FROM {FTS_TABLE}")
     count = 0
     for entry in Entry.objects.prefetch_related("tags").iterator(chunk_size=500):
+        store_tag_names(entry)
         index_entry(entry)
         count += 1
     return count

@@ -22,4 +22,5 @@ def unindex_deleted_entry(sender, instance: Entry, **kwargs) -> None:
 @receiver(m2m_changed, sender=Entry.tags.through)
 def reindex_on_tag_change(sender, instance, action: str, **kwargs) -> None:
     if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Entry):
+        search.store_tag_names(instance)
         search.index_entry(instance)

@@ -12,6 +12,12 @@ def static_manifest():
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hash test users' passwords quickly; real hashing is Django's concern, not ours."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Give every test its own MEDIA_ROOT, so uploads never touch the real one."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -13,8 +13,10 @@ def pg_index():
 
     # The same expression as posts.search.SEARCH_VECTOR, compiled by Django the same way,
     # so that PostgreSQL uses this index for searches.
-    vector = SearchVector("title", weight="A", config="english") + SearchVector(
-        "body_text", weight="B", config="english"
+    vector = (
+        SearchVector("title", weight="A", config="english")
+        + SearchVector("tag_names", weight="B", config="english")
+        + SearchVector("body_text", weight="C", config="english")
     )
     return GinIndex(vector, name=PG_INDEX)
 
@@ -28,7 +30,7 @@ def create(apps, schema_editor):
         )
         schema_editor.execute(
             f"INSERT INTO {FTS_TABLE} (rowid, title, body, tags) "
-            "SELECT id, title, body_text, '' FROM posts_entry"
+            "SELECT id, title, body_text, tag_names FROM posts_entry"
         )
     elif vendor == "postgresql":
         schema_editor.add_index(apps.get_model("posts", "Entry"), pg_index())
@@ -43,6 +45,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("posts", "0002_entry_body_text")]
+    dependencies = [("posts", "0002_entry_search_text")]
 
     operations = [migrations.RunPython(create, drop)]

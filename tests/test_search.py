@@ -1,0 +1,124 @@
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from posts.models import Entry
+from posts.search import clean_query, fts5_query, search_entries
+from tests.factories import EntryFactory
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = reverse("posts:search")
+HOSTILE = [
+    '"', '""', "'", "*", "NEAR(", "NEAR(a b", "-", "- -", "OR", "AND", "NOT", "a OR", "(", ")",
+    "title:", "^x", "x" * 10_000, "\x00", "\x00\x01\x02 unikernel", "\u202e", "%", "%%",
+    "<script>alert(1)</script>", "'; DROP TABLE posts_entry; --", "\\", "{}", "NEAR/3", "a:b:c",
+]  # fmt: skip
+
+
+def titles(query: str) -> list[str]:
+    return [hit.entry.title for hit in search_entries(query)[0:50]]
+
+
+@pytest.fixture
+def corpus():
+    return {
+        "mirage": EntryFactory(
+            title="Unikernels at FOSDEM",
+            body="We built unikernels on stage with MirageOS.\n\nThe demo ran on Xen.",
+            tags=["mirage"],
+        ),
+        "xen": EntryFactory(title="Xen on ARM", body="A talk about Xen for cars and unikernels."),
+        "other": EntryFactory(title="Waffles", body="Brussels has good waffles."),
+        "draft": EntryFactory(
+            title="Secret unikernel plans", body="unikernels", status=Entry.Status.DRAFT
+        ),
+        "future": EntryFactory(
+            title="Unikernel future",
+            body="unikernels",
+            published_at=timezone.now() + timezone.timedelta(days=1),
+        ),
+    }
+
+
+def test_finds_published_entries_ranked_title_first(corpus):
+    assert titles("unikernels") == ["Unikernels at FOSDEM", "Xen on ARM"]
+    assert titles("waffle") == ["Waffles"]  # stemming: waffle finds waffles
+    assert titles("unikernels waffles") == []  # every word is required
+
+
+def test_snippets_highlight_the_words_and_escape_the_rest(corpus):
+    EntryFactory(title="Markup", body="Write `<b>unikernel</b>` & more text about unikernels.")
+    hit = next(h for h in search_entries("unikernels")[0:10] if h.entry.title == "Markup")
+    assert "<mark>" in hit.snippet
+    assert "<b>" not in hit.snippet and "&amp; more" in hit.snippet
+
+
+def test_the_index_follows_edits_tags_and_deletes(corpus):
+    assert titles("mirage") == ["Unikernels at FOSDEM"]  # found by its tag
+    entry = corpus["other"]
+    entry.body = "Brussels has good frites."
+    entry.save()
+    assert titles("frites") == ["Waffles"]
+    entry.tags.add("belgium")
+    assert titles("belgium") == ["Waffles"]
+    entry.delete()
+    assert titles("frites") == []
+
+
+def test_rebuild_index_command_indexes_everything(corpus):
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM posts_entry_fts")
+        assert titles("unikernels") == []
+    call_command("rebuild_search_index", verbosity=0)
+    assert titles("unikernels") == ["Unikernels at FOSDEM", "Xen on ARM"]
+
+
+def test_search_page_lists_hits_and_is_not_indexed(client, corpus):
+    response = client.get(SEARCH, {"q": "unikernels"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<meta name="robots" content="noindex">' in html
+    assert "2 entries found." in html
+    assert corpus["mirage"].get_absolute_url() in html
+    assert "<mark>" in html
+    assert 'value="unikernels"' in html  # the box keeps the query
+
+
+def test_search_paginates_and_keeps_the_query(client):
+    for i in range(12):
+        EntryFactory(title=f"Kernel note {i}", body="kernel")
+    first = client.get(SEARCH, {"q": "kernel"})
+    assert len(first.context["hits"]) == 10
+    assert 'href="?q=kernel&amp;page=2"' in first.content.decode()
+    assert len(client.get(SEARCH, {"q": "kernel", "page": 2}).context["hits"]) == 2
+    assert client.get(SEARCH, {"q": "kernel", "page": 3}).status_code == 404
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_queries_get_a_page_never_an_error(client, corpus, query):
+    response = client.get(SEARCH, {"q": query})
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_query_cleaning():
+    assert clean_query("  a\x00b\tc  ") == "a b c"
+    assert len(clean_query("x" * 5000)) == 200
+    assert fts5_query('NEAR("a" b*) OR -c') == '"NEAR" "a" "b" "OR" "c"'
+    assert fts5_query("* - ()") == ""
+
+
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="the PostgreSQL leg runs with DATABASE_URL=postgres"
+)
+def test_postgres_understands_websearch_syntax(corpus):
+    assert titles("unikernels -arm") == ["Unikernels at FOSDEM"]
+    assert titles('"built unikernels"') == ["Unikernels at FOSDEM"]
+    assert set(titles("waffles or xen")) == {"Waffles", "Xen on ARM", "Unikernels at FOSDEM"}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'posts_entry_search'")
+        assert "gin" in cursor.fetchone()[0].lower()
