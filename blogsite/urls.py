@@ -29,7 +29,10 @@ urlpatterns = [
 
 def media(request: HttpRequest, path: str) -> HttpResponse:
     """Serve an upload from MEDIA_ROOT, as it is set at the time of the request."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    # Renditions keep their names when rebuilt, so a day, not forever.
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 if settings.BLOGSITE_SERVE_MEDIA:

@@ -26,9 +26,9 @@ _FORMATTER = HtmlFormatter(nowrap=True)
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
-    "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input",
-    "iframe", "ins", "kbd", "li", "mark", "ol", "p", "picture", "pre", "q", "s", "samp", "section",
-    "small", "source", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
+    "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "iframe", "img",
+    "input", "ins", "kbd", "label", "li", "mark", "ol", "p", "picture", "pre", "q", "s", "samp",
+    "section", "small", "source", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
     "tfoot", "th", "thead", "tr", "u", "ul", "var",
 }  # fmt: skip
 
@@ -72,7 +72,7 @@ def build_parser(highlight: bool = True) -> MarkdownIt:
         MarkdownIt("commonmark", options)
         .enable(["table", "strikethrough"])
         .use(footnote_plugin)
-        .use(tasklists_plugin)
+        .use(tasklists_plugin, label=True)  # the item's text labels its checkbox
     )
     if highlight:  # the site's parser; without highlighting, the plain CommonMark one for tests
         parser.add_render_rule("image", _render_image)

@@ -79,7 +79,7 @@ class UnsafeMarkupFinder(HTMLParser):
     SAFE_TAGS = {
         "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
         "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
-        "input", "ins", "kbd", "li", "mark", "ol", "p", "picture", "pre", "q", "s", "samp",
+        "input", "ins", "kbd", "label", "li", "mark", "ol", "p", "picture", "pre", "q", "s", "samp",
         "section", "small", "source", "span", "strong", "sub", "summary", "sup", "table",
         "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "var",
     }  # fmt: skip

@@ -1,0 +1,122 @@
+"""What search engines and link previews read: sitemap, robots.txt, meta tags, JSON-LD."""
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from posts.models import Entry
+from tests.factories import EntryFactory, ImageFactory
+
+pytestmark = pytest.mark.django_db
+
+SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def test_sitemap_lists_entries_with_lastmod_tags_archives_and_the_front_page(client):
+    when = timezone.make_aware(timezone.datetime(2024, 3, 9, 12))
+    entry = EntryFactory(published_at=when, tags=["python"])
+    EntryFactory(status=Entry.Status.DRAFT, title="Draft", tags=["secret"])
+    EntryFactory(published_at=timezone.now() + timedelta(days=1), title="Later")
+    response = client.get(reverse("sitemap"))
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    urls = {
+        node.find("s:loc", SITEMAP_NS).text: node.findtext("s:lastmod", None, SITEMAP_NS)
+        for node in root.findall("s:url", SITEMAP_NS)
+    }
+    base = "http://testserver"
+    assert set(urls) == {
+        base + "/",
+        base + entry.get_absolute_url(),
+        base + "/tags/python/",
+        base + "/2024/",
+        base + "/2024/03/",
+    }
+    assert urls[base + entry.get_absolute_url()] == entry.updated_at.date().isoformat()
+
+
+def test_robots_txt_names_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    text = response.content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in text
+    assert "Disallow: /admin/" in text and "Disallow: /search/" in text
+
+
+def meta(html: str, key: str) -> str | None:
+    found = re.search(rf'<meta (?:property|name)="{re.escape(key)}" content="([^"]*)"', html)
+    return found.group(1) if found else None
+
+
+def test_an_entry_page_carries_sharing_metadata_and_json_ld(client):
+    cover = ImageFactory(alt_text="A blue square")
+    entry = EntryFactory(
+        title="Shared widely", excerpt="A short summary.", cover=cover, tags=["a", "b"]
+    )
+    html = client.get(entry.get_absolute_url()).content.decode()
+    url = "http://testserver" + entry.get_absolute_url()
+    assert f'<link rel="canonical" href="{url}">' in html
+    assert '<meta name="description" content="A short summary.">' in html
+    assert meta(html, "og:type") == "article"
+    assert meta(html, "og:title") == "Shared widely"
+    assert meta(html, "og:url") == url
+    assert meta(html, "og:image").startswith("http://testserver/media/renditions/")
+    assert meta(html, "twitter:card") == "summary_large_image"
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', html).group(1)
+    )
+    assert data["@type"] == "BlogPosting"
+    assert data["headline"] == "Shared widely"
+    assert data["url"] == url
+    assert data["image"]["url"] == meta(html, "og:image")
+    assert data["author"]["name"] == entry.author.get_full_name()
+    assert sorted(data["keywords"]) == ["a", "b"]
+
+
+def test_json_ld_cannot_break_out_of_its_script_element(client):
+    entry = EntryFactory(title="</script><script>alert(1)</script>")
+    html = client.get(entry.get_absolute_url()).content.decode()
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL)
+    assert "alert" in block.group(1) and "<" not in block.group(1)
+    assert json.loads(block.group(1))["headline"] == entry.title
+
+
+def test_list_pages_have_a_canonical_link_with_their_page_number(client):
+    EntryFactory.create_batch(11)
+    html = client.get("/?page=2&utm_source=x").content.decode()
+    assert '<link rel="canonical" href="http://testserver/?page=2">' in html
+    assert meta(html, "og:type") == "website"
+
+
+def test_entry_page_shows_reading_time_neighbours_and_related_entries(client):
+    now = timezone.now()
+    older = EntryFactory(title="Older", published_at=now - timedelta(days=3), tags=["x"])
+    entry = EntryFactory(
+        title="Middle", body="word " * 700, published_at=now - timedelta(days=2), tags=["x", "y"]
+    )
+    newer = EntryFactory(title="Newer", published_at=now - timedelta(days=1), tags=["y"])
+    best = EntryFactory(title="Shares both", published_at=now - timedelta(days=9), tags=["x", "y"])
+    EntryFactory(title="Shares none", tags=["z"])
+    response = client.get(entry.get_absolute_url())
+    html = response.content.decode()
+    assert "3 minutes read" in html  # 700 words at 230 a minute
+    assert response.context["previous_entry"] == older
+    assert response.context["next_entry"] == newer
+    assert f'<a rel="prev" href="{older.get_absolute_url()}">' in html
+    assert [e.title for e in response.context["related"]] == ["Shares both", "Newer", "Older"]
+    assert best.get_absolute_url() in html
+
+
+def test_tags_page_counts_published_entries_only(client):
+    EntryFactory.create_batch(2, tags=["python"])
+    EntryFactory(tags=["python", "rust"], status=Entry.Status.DRAFT)
+    html = client.get(reverse("posts:tags")).content.decode()
+    assert re.search(
+        r'href="/tags/python/" rel="tag">python</a> <span class="count">2 entries', html
+    )
+    assert "rust" not in html
