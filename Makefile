@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run test lint format clean
+.PHONY: install install-dev run serve test lint format clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,14 @@ run: install
 	$(PY) manage.py load_demo
 	$(PY) manage.py demo_admin
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production-like, on the embedded default: gunicorn, DEBUG off, plain HTTP on 127.0.0.1.
+serve: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py collectstatic --noinput -v0
+	DEBUG=0 BLOGSITE_PLAIN_HTTP=1 ALLOWED_HOSTS=127.0.0.1,localhost \
+	  GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn blogsite.wsgi
 
 test: install-dev
 	$(PY) manage.py makemigrations --check --dry-run

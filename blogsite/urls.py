@@ -7,7 +7,7 @@ from django.urls import include, path
 from django.views.static import serve
 
 from posts.sitemaps import SITEMAPS
-from posts.views import robots_txt
+from posts.views import healthz, robots_txt
 
 admin.site.site_header = f"{settings.BLOGSITE_TITLE} admin"
 admin.site.site_title = settings.BLOGSITE_TITLE
@@ -21,6 +21,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("favicon.ico", favicon),
     path("robots.txt", robots_txt, name="robots"),
+    path("healthz", healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),
     path("", include("posts.urls")),

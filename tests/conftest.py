@@ -5,6 +5,17 @@ from django.test import Client
 from tests.factories import StaffFactory
 
 
+def pytest_report_header(config) -> list[str]:
+    """Say which database and cache this pass runs on."""
+    from django.conf import settings
+
+    database, cache = settings.DATABASES["default"], settings.CACHES["default"]
+    engine = database["ENGINE"].rsplit(".", 1)[-1]
+    backend = cache["BACKEND"].rsplit(".", 1)[-1]
+    where = database.get("HOST") or database["NAME"]
+    return [f"blogsite: database {engine} ({where}), cache {backend} ({cache.get('LOCATION', '')})"]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def static_manifest():
     """Collect static files once a run, so pages render through whitenoise's hashed names."""

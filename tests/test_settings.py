@@ -25,11 +25,20 @@ def test_secret_key_is_required_when_debug_is_off():
     assert "SECRET_KEY is not set" in result.stderr
 
 
-def test_production_settings_start_with_a_secret_key():
+def test_allowed_hosts_is_required_when_debug_is_off():
+    result = run_python(
+        "import django; django.setup()", DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS=""
+    )
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is not set" in result.stderr
+
+
+def test_production_settings_start_with_a_secret_key_and_hosts():
     result = run_python(
         "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
         DEBUG="0",
         SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="blog.example.org",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
