@@ -175,7 +175,7 @@ def redis_cache(port: int) -> dict:
 
 @pytest.mark.django_db
 def test_pages_keep_rendering_when_redis_goes_away_and_caching_resumes(
-    client, settings, redis_server
+    client, staff_client, settings, redis_server
 ):
     settings.CACHES = redis_cache(redis_server["port"])
     EntryFactory(title="Still here")
@@ -188,6 +188,7 @@ def test_pages_keep_rendering_when_redis_goes_away_and_caching_resumes(
     health = client.get("/healthz")
     assert health.status_code == 503 and health.json() == {"database": "ok", "cache": "failed"}
     assert caches["default"].get("anything") is None  # a miss, not an exception
+    assert staff_client.get(reverse("admin:posts_entry_changelist")).status_code == 200
 
     redis_server["process"] = redis_server["start"]()
     assert client.get("/healthz").json() == {"database": "ok", "cache": "ok"}
