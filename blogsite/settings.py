@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a cached page answers before any other middleware runs.
+    "posts.cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -137,6 +139,16 @@ else:
     CACHES = {
         "default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}"),
     }
+
+# The page cache (posts/cache.py): seconds a page is kept at most, and what browsers and
+# CDNs are told. A page is never kept past the next scheduled publication.
+BLOGSITE_PAGE_CACHE = env.bool("BLOGSITE_PAGE_CACHE", default=True)
+BLOGSITE_PAGE_CACHE_TIMEOUT = env.int("BLOGSITE_PAGE_CACHE_TIMEOUT", default=3600)
+BLOGSITE_CACHE_MAX_AGE = env.int("BLOGSITE_CACHE_MAX_AGE", default=60)
+BLOGSITE_CACHE_S_MAXAGE = env.int("BLOGSITE_CACHE_S_MAXAGE", default=300)
+BLOGSITE_CACHE_STALE_WHILE_REVALIDATE = env.int(
+    "BLOGSITE_CACHE_STALE_WHILE_REVALIDATE", default=600
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,10 +1,12 @@
-"""Keeping the search index in step with entries: on save, on delete, on a change of tags."""
+"""Keeping the search index and the page cache in step with entries, pictures and tags."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+from taggit.models import Tag
 
 from posts import search
-from posts.models import Entry, post_rerender
+from posts.cache import bump_content_version
+from posts.models import Entry, Image, post_rerender
 
 
 @receiver(post_rerender, sender=Entry)
@@ -24,3 +26,17 @@ def reindex_on_tag_change(sender, instance, action: str, **kwargs) -> None:
     if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Entry):
         search.store_tag_names(instance)
         search.index_entry(instance)
+
+
+@receiver(post_rerender, sender=Entry)
+@receiver(post_save, sender=Entry)
+@receiver(post_delete, sender=Entry)
+@receiver(post_save, sender=Image)
+@receiver(post_delete, sender=Image)
+@receiver(post_save, sender=Tag)
+@receiver(post_delete, sender=Tag)
+@receiver(m2m_changed, sender=Entry.tags.through)
+def content_changed(sender, **kwargs) -> None:
+    """Any change a reader could see makes every cached page stale, after the commit."""
+    if not kwargs.get("raw"):
+        bump_content_version()

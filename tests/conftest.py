@@ -23,6 +23,12 @@ def static_manifest():
 
 
 @pytest.fixture(autouse=True)
+def page_cache_off(settings):
+    """Tests see fresh pages; tests/test_cache.py turns the page cache on where it is tested."""
+    settings.BLOGSITE_PAGE_CACHE = False
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Hash test users' passwords quickly; real hashing is Django's concern, not ours."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
