@@ -50,8 +50,12 @@ class EntryFeed(Feed):
     def link(self) -> str:
         return reverse("posts:index")
 
+    def entries(self):
+        # Lists leave the bodies out; a feed carries body_html in full.
+        return Entry.objects.published().for_listing().defer(None).defer("body", "body_text")
+
     def items(self):
-        return Entry.objects.published().for_listing()[:FEED_SIZE]
+        return self.entries()[:FEED_SIZE]
 
     def item_title(self, entry: Entry) -> str:
         return entry.title
@@ -63,7 +67,7 @@ class EntryFeed(Feed):
         return entry.author.get_full_name() or entry.author.get_username()
 
     def item_categories(self, entry: Entry) -> list[str]:
-        return [tag.name for tag in entry.tags.all()]
+        return [tag.name for tag in entry.tag_list]
 
     def item_pubdate(self, entry: Entry):
         return entry.published_at
@@ -93,7 +97,7 @@ class TagFeed(EntryFeed):
         return reverse("posts:tag", kwargs={"slug": tag.slug})
 
     def items(self, tag: Tag):
-        return Entry.objects.published().for_listing().filter(tags=tag)[:FEED_SIZE]
+        return self.entries().filter(tags=tag)[:FEED_SIZE]
 
 
 class TagRssFeed(TagFeed):

@@ -6,13 +6,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.dispatch import Signal
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from posts.images import EXTENSIONS, clean_image, make_renditions, validate_image_upload
+from posts.links import entry_path
 from posts.markup import excerpt_from_html, plain_text, render
 
 SLUG_RETRIES = 5
@@ -136,8 +136,14 @@ class EntryQuerySet(models.QuerySet):
         return self.filter(status=Entry.Status.PUBLISHED, published_at__gt=timezone.now())
 
     def for_listing(self) -> "EntryQuerySet":
-        """Return the queryset with what list pages show fetched in a fixed number of queries."""
-        return self.select_related("author", "cover").prefetch_related("tags")
+        """Return what list pages show, in a fixed number of queries, without the bodies."""
+        # Tags as a plain list (entry.tag_list): half the cost of going through taggit's
+        # manager for every entry of a page.
+        return (
+            self.select_related("author", "cover")
+            .prefetch_related(models.Prefetch("tags", to_attr="tag_list"))
+            .defer("body", "body_html", "body_text", "tag_names")
+        )
 
 
 class Entry(models.Model):
@@ -213,10 +219,7 @@ class Entry(models.Model):
 
     def get_absolute_url(self) -> str:
         date = timezone.localtime(self.published_at or self.created_at or timezone.now())
-        return reverse(
-            "posts:entry",
-            kwargs={"year": date.year, "month": f"{date.month:02d}", "slug": self.slug},
-        )
+        return entry_path(date.year, date.month, self.slug)
 
     @property
     def is_published(self) -> bool:

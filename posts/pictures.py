@@ -1,5 +1,8 @@
 """HTML for our pictures: <picture> with WebP and original-format srcsets, sized to avoid shifts."""
 
+from functools import lru_cache
+
+from django.core.files.storage import FileSystemStorage
 from django.utils.html import format_html, format_html_join
 
 # The text column is 42rem (672 CSS px) wide at most, with 1.1rem margins on a phone.
@@ -7,8 +10,20 @@ BODY_SIZES = "(min-width: 45rem) 42rem, calc(100vw - 2.2rem)"
 CARD_SIZES = "(min-width: 40rem) 11rem, calc(100vw - 2.2rem)"
 
 
+@lru_cache(maxsize=65536)
+def _file_url(base_url: str, name: str) -> str:
+    return FileSystemStorage(base_url=base_url).url(name)
+
+
+def media_url(storage, name: str) -> str:
+    """Return a stored file's address; on disk storage, remembered (pages list many)."""
+    if isinstance(storage, FileSystemStorage):
+        return _file_url(storage.base_url, name)
+    return storage.url(name)
+
+
 def _srcset(storage, renditions: list[dict]) -> str:
-    return ", ".join(f"{storage.url(r['name'])} {r['width']}w" for r in renditions)
+    return ", ".join(f"{media_url(storage, r['name'])} {r['width']}w" for r in renditions)
 
 
 def picture_html(image, *, alt: str | None = None, sizes: str = BODY_SIZES, eager: bool = False,
@@ -33,7 +48,7 @@ def picture_html(image, *, alt: str | None = None, sizes: str = BODY_SIZES, eage
     return format_html(
         '<picture>{}<img src="{}" srcset="{}" sizes="{}" alt="{}" width="{}" height="{}" '
         'loading="{}" decoding="async"{}></picture>',
-        sources, storage.url(largest["name"]), _srcset(storage, own), sizes, alt,
+        sources, media_url(storage, largest["name"]), _srcset(storage, own), sizes, alt,
         largest["width"], largest["height"], loading, _class(css_class),
     )  # fmt: skip
 

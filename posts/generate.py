@@ -1,0 +1,133 @@
+"""Made-up content for benchmarks: entries with prose, code, covers and tags over ten years."""
+
+import io
+import random
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image as PILImage
+from PIL import ImageDraw
+from taggit.models import Tag, TaggedItem
+
+from posts.models import Entry, Image
+from posts.search import rebuild_index
+
+# A vocabulary written for this generator, to make sentences of a plausible shape.
+WORDS = (
+    "kernel build network cache server release patch test module library compiler package "
+    "runtime storage driver protocol parser thread memory socket deploy config migrate index "
+    "query schema render request response latency throughput cluster node replica backup "
+    "the a of to and in for with on at from by about into over after before under between "
+    "we they it this that these those our their its fast slow small large simple careful "
+    "new old first last next every some many few more less better worse stable broken "
+    "writes reads builds ships tests fixes breaks measures runs starts stops waits "
+    "quickly slowly carefully again often rarely always never together apart"
+).split()
+LANGUAGES = ["python", "rust", "go", "c", "javascript", "sql", "bash", "ocaml"]
+CODE = {
+    "python": "def handler(request):\n    items = load(request.args)\n    return render(items)\n",
+    "rust": 'fn main() {\n    let total: u64 = (1..=10).sum();\n    println!("{total}");\n}\n',
+    "go": "func main() {\n\tfor i := 0; i < 3; i++ {\n\t\tfmt.Println(i)\n\t}\n}\n",
+    "c": "int main(void) {\n    int n = 0;\n    while (n < 10) n++;\n    return n;\n}\n",
+    "javascript": "const total = [1, 2, 3].reduce((a, b) => a + b, 0);\nconsole.log(total);\n",
+    "sql": "SELECT id, title FROM entries WHERE published ORDER BY date DESC LIMIT 10;\n",
+    "bash": 'for f in *.md; do\n  wc -w "$f"\ndone\n',
+    "ocaml": "let rec fact n = if n <= 1 then 1 else n * fact (n - 1)\n",
+}
+TAG_POOL = 200
+COVER_POOL = 24
+
+
+def _sentence(rng: random.Random) -> str:
+    words = rng.choices(WORDS, k=rng.randint(8, 20))
+    return " ".join(words).capitalize() + "."
+
+
+def _body(rng: random.Random) -> str:
+    blocks = []
+    for index in range(rng.randint(5, 15)):
+        if index and index % 4 == 0:
+            blocks.append(f"## {_sentence(rng)[:-1].title()}")
+        blocks.append(" ".join(_sentence(rng) for _ in range(rng.randint(2, 6))))
+        if rng.random() < 0.25:
+            language = rng.choice(LANGUAGES)
+            blocks.append(f"```{language}\n{CODE[language]}```")
+    return "\n\n".join(blocks)
+
+
+def _cover(rng: random.Random, number: int) -> Image:
+    picture = PILImage.new("RGB", (1600, 900), tuple(rng.randint(30, 220) for _ in range(3)))
+    draw = ImageDraw.Draw(picture)
+    for _ in range(12):
+        x, y = rng.randint(0, 1500), rng.randint(0, 800)
+        draw.ellipse([x, y, x + rng.randint(40, 300), y + rng.randint(40, 300)],
+                     fill=tuple(rng.randint(0, 255) for _ in range(3)))  # fmt: skip
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", quality=85)
+    return Image.objects.create(
+        file=ContentFile(buffer.getvalue(), name=f"generated-{number}.jpg"),
+        alt_text=f"Generated cover number {number}",
+    )
+
+
+def generate_entries(count: int, seed: int = 1, batch: int = 500, progress=None) -> int:
+    """Add count published entries with covers and three tags each; return how many."""
+    rng = random.Random(seed)
+    author, _ = get_user_model().objects.get_or_create(
+        username="generator", defaults={"first_name": "Generated", "last_name": "Writer"}
+    )
+    covers = list(Image.objects.filter(alt_text__startswith="Generated cover")[:COVER_POOL])
+    while len(covers) < COVER_POOL:
+        covers.append(_cover(rng, len(covers)))
+    tags = [Tag.objects.get_or_create(name=f"topic-{n:03d}")[0] for n in range(TAG_POOL)]
+    start = Entry.objects.count()
+    now = timezone.now()
+    made = 0
+    while made < count:
+        size = min(batch, count - made)
+        entries = []
+        for offset in range(size):
+            number = start + made + offset
+            entry = Entry(
+                title=f"{_sentence(rng)[:-1][:80]} ({number})",
+                slug=f"generated-{number}",
+                author=author,
+                body=_body(rng),
+                status=Entry.Status.PUBLISHED,
+                published_at=now - timedelta(minutes=rng.randint(60, 10 * 365 * 24 * 60)),
+                cover=rng.choice(covers),
+            )
+            entry.render()
+            entries.append(entry)
+        with transaction.atomic():
+            created = Entry.objects.bulk_create(entries)
+            TaggedItem.objects.bulk_create(
+                TaggedItem(content_object=entry, tag=tag)
+                for entry in created
+                for tag in rng.sample(tags, 3)
+            )
+        made += size
+        if progress:
+            progress(size)
+    _store_tag_names()
+    rebuild_index()
+    return made
+
+
+def _store_tag_names() -> None:
+    """Fill every entry's tag_names column from its tags, in one pass."""
+    names: dict[int, list[str]] = {}
+    for object_id, name in TaggedItem.objects.filter(
+        content_type__app_label="posts", content_type__model="entry"
+    ).values_list("object_id", "tag__name"):
+        names.setdefault(object_id, []).append(name)
+    changed = []
+    for entry in Entry.objects.only("pk", "tag_names").iterator(chunk_size=2000):
+        joined = " ".join(sorted(names.get(entry.pk, [])))
+        if joined != entry.tag_names:
+            entry.tag_names = joined
+            changed.append(entry)
+    Entry.objects.bulk_update(changed, ["tag_names"], batch_size=2000)
