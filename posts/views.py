@@ -1,12 +1,13 @@
 """Public pages: the index, entries, tags and date archives."""
 
+import datetime
 import secrets
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -54,15 +55,66 @@ class TagView(PublishedEntriesMixin, ListView):
 class EntryArchiveMixin(PublishedEntriesMixin):
     date_field = "published_at"
     month_format = "%m"
+    # An empty period is a 404 all the same (below), without Django's extra "any?" query.
+    allow_empty = True
+
+    def get_dated_items(self):
+        date_list, entries, extra = super().get_dated_items()
+        if not self.has_entries(date_list, entries):
+            raise Http404("No entries in this period.")
+        return date_list, entries, extra
 
 
 class EntryYearArchiveView(EntryArchiveMixin, YearArchiveView):
     make_object_list = True
     template_name = "posts/entry_archive_year.html"
 
+    def has_entries(self, date_list, entries) -> bool:
+        return bool(date_list)  # the months with entries, which the page lists anyway
+
+    # The year page links its months, not other years: no queries for neighbours.
+    def get_next_year(self, date):
+        return None
+
+    def get_previous_year(self, date):
+        return None
+
 
 class EntryMonthArchiveView(EntryArchiveMixin, MonthArchiveView):
     template_name = "posts/entry_archive_month.html"
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        return []  # the days of the month, which the page does not show
+
+    def has_entries(self, date_list, entries) -> bool:
+        return True  # the paginator's count says, in get_context_data, with no extra query
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context["paginator"].count == 0:
+            raise Http404("No entries in this month.")
+        return context
+
+    def get_next_month(self, date):
+        return self._neighbour_month(date, newer=True)
+
+    def get_previous_month(self, date):
+        return self._neighbour_month(date, newer=False)
+
+    def _neighbour_month(self, date, newer: bool):
+        """Return the first day of the nearest month with entries, or None: one query."""
+        start = timezone.make_aware(datetime.datetime(date.year, date.month, 1))
+        if newer:
+            start = (start + datetime.timedelta(days=32)).replace(day=1)
+            found = (
+                Entry.objects.published().filter(published_at__gte=start).order_by("published_at")
+            )
+        else:
+            found = (
+                Entry.objects.published().filter(published_at__lt=start).order_by("-published_at")
+            )
+        when = found.values_list("published_at", flat=True).first()
+        return None if when is None else timezone.localtime(when).date().replace(day=1)
 
 
 class EntryDetailView(DetailView):
