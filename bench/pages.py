@@ -39,6 +39,8 @@ def environment(entries: int, page_cache: bool) -> dict:
         "BLOGSITE_PLAIN_HTTP": "1",
         "DATABASE_URL": f"sqlite:///{var / f'bench-{entries}.sqlite3'}",
         "CACHE_URL": f"filecache://{var / f'bench-cache-{entries}'}",
+        # Its own static folder: the benchmark adds a file there that the site must not ship.
+        "STATIC_ROOT": str(var / "bench-static"),
         "BLOGSITE_PAGE_CACHE": "1" if page_cache else "0",
         "GUNICORN_BIND": f"127.0.0.1:{PORT}",
         "GUNICORN_WORKERS": "2",
@@ -75,7 +77,7 @@ def prepare(entries: int) -> dict:
          "import sys; sys.stdout.buffer.write(Client().get('/').content)"],
         cwd=ROOT, env={**env, "ALLOWED_HOSTS": "testserver"}, check=True, capture_output=True,
     ).stdout  # fmt: skip
-    static_root = Path(os.environ.get("STATIC_ROOT", ROOT / "staticfiles"))
+    static_root = Path(env["STATIC_ROOT"])
     (static_root / "bench-index.html").write_bytes(index)
     return {"entry": entry, "tag": tag, "bytes": len(index)}
 

@@ -17,15 +17,9 @@ from django.urls import reverse
 
 from posts.models import Image
 from tests.factories import EntryFactory, StaffFactory, image_bytes
+from tests.test_settings import run_python
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def run_python(code: str, **env) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "blogsite.settings", **env}
-    return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True
-    )
 
 
 def free_port() -> int:

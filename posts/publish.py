@@ -1,0 +1,180 @@
+"""Static publishing: the whole public site as files any static host or CDN can serve.
+
+Pages are rendered by the site itself (through Django's test client, with no cookies, as
+an anonymous reader sees them) and written at pretty paths (`/2026/11/slug/index.html`).
+List pages get their later pages at `page/N/`, and their `?page=N` links are rewritten to
+match. Feeds go to `index.xml` files, with rewrites for hosts in `_redirects` and a matching
+nginx `index` line. A file is written only when its bytes change, so a rebuild after an
+edit rewrites only what changed.
+"""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django.views.defaults import page_not_found
+from taggit.models import Tag
+
+from posts.models import Entry, Image
+from posts.sitemaps import ArchiveSitemap
+
+PAGE_LINK = re.compile(r'href="\?(?:[^"]*&amp;)?page=(\d+)"')
+FEEDS = ("posts:feed", "posts:feed-rss")
+
+
+@dataclass
+class Report:
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+class Publisher:
+    def __init__(self, out: Path, base_url: str):
+        parts = urlsplit(base_url)
+        self.out = out
+        self.secure = parts.scheme == "https"
+        self.host = parts.netloc
+        self.client = Client(HTTP_HOST=parts.netloc)
+        self.report = Report()
+        self.touched: set[Path] = set()
+
+    def write(self, relative: str, content: bytes) -> None:
+        """Write a file under the output, unless it already holds exactly these bytes."""
+        target = self.out / relative.lstrip("/")
+        self.touched.add(target)
+        if target.exists() and target.read_bytes() == content:
+            self.report.unchanged += 1
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        self.report.written.append(relative)
+
+    def remove_stale(self) -> None:
+        """Delete files an earlier run wrote that the site no longer has (a deleted entry)."""
+        for path in sorted(self.out.rglob("*"), reverse=True):
+            if path.is_file() and path not in self.touched:
+                path.unlink()
+                self.report.removed.append(str(path.relative_to(self.out)))
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+
+    def fetch(self, path: str) -> bytes | None:
+        response = self.client.get(path, secure=self.secure)
+        if response.status_code != 200:
+            self.report.failed.append(f"{path}: {response.status_code}")
+            return None
+        return response.content
+
+    def page(self, path: str, filename: str = "index.html", list_base: str | None = None) -> None:
+        """Render a page and write it at its pretty path; list pages get their page links fixed."""
+        content = self.fetch(path)
+        if content is None:
+            return
+        if list_base is not None:
+            content = PAGE_LINK.sub(
+                lambda m: f'href="{page_path(list_base, int(m.group(1)))}"', content.decode()
+            ).encode()
+        self.write(urlsplit(path).path.rstrip("/") + "/" + filename, content)
+
+    def listing(self, base: str, count: int) -> None:
+        """Write a list page and each of its later pages at base/page/N/."""
+        pages = Paginator(range(count), settings.BLOGSITE_PAGE_SIZE).num_pages if count else 1
+        self.page(base, list_base=base)
+        for number in range(2, pages + 1):
+            content = self.fetch(f"{base}?page={number}")
+            if content is not None:
+                fixed = PAGE_LINK.sub(
+                    lambda m: f'href="{page_path(base, int(m.group(1)))}"', content.decode()
+                )
+                self.write(page_path(base, number) + "index.html", fixed.encode())
+
+
+def page_path(base: str, number: int) -> str:
+    return base if number == 1 else f"{base}page/{number}/"
+
+
+def publish_site(out: Path, base_url: str) -> Report:
+    """Write the public site under out, as served at base_url; return what changed."""
+    publisher = Publisher(out, base_url)
+    published = Entry.objects.published()
+    publisher.listing(reverse("posts:index"), published.count())
+    for entry in published.only("slug", "published_at", "created_at").iterator(chunk_size=500):
+        publisher.page(entry.get_absolute_url())
+    tags = Tag.objects.filter(entry__in=published).distinct()
+    for tag in tags:
+        base = reverse("posts:tag", kwargs={"slug": tag.slug})
+        publisher.listing(base, published.filter(tags=tag).count())
+        for name in ("posts:tag-feed", "posts:tag-feed-rss"):
+            publisher.page(reverse(name, kwargs={"slug": tag.slug}), "index.xml")
+    publisher.page(reverse("posts:tags"))
+    for kind, period, _latest in ArchiveSitemap().items():
+        location = ArchiveSitemap().location((kind, period, None))
+        if kind == "year":
+            count = published.filter(published_at__year=period.year).count()
+        else:
+            count = published.filter(
+                published_at__year=period.year, published_at__month=period.month
+            ).count()
+        publisher.listing(location, count)
+    for name in FEEDS:
+        publisher.page(reverse(name), "index.xml")
+    for path, filename in (("/sitemap.xml", "sitemap.xml"), ("/robots.txt", "robots.txt")):
+        content = publisher.fetch(path)
+        if content is not None:
+            publisher.write(filename, content)
+    # The site's own 404 template, as production shows it, whatever DEBUG says here.
+    request = RequestFactory(HTTP_HOST=publisher.host).get("/404.html", secure=publisher.secure)
+    publisher.write("404.html", page_not_found(request, Http404()).content)
+    if settings.MEDIA_URL.startswith("/"):  # uploads on S3 stay there, pages point to them
+        _copy_media(publisher)
+    _copy_static(publisher)
+    publisher.write("_redirects", _redirects(tags))
+    publisher.write("nginx.conf", NGINX_SNIPPET.encode())
+    publisher.remove_stale()
+    return publisher.report
+
+
+def _copy_media(publisher: Publisher) -> None:
+    storage = Image._meta.get_field("file").storage
+    media = urlsplit(settings.MEDIA_URL).path
+    for image in Image.objects.all().iterator(chunk_size=500):
+        for name in [image.file.name, *(r["name"] for r in image.renditions)]:
+            with storage.open(name, "rb") as handle:
+                publisher.write(media + name, handle.read())
+
+
+def _copy_static(publisher: Publisher) -> None:
+    root = Path(settings.STATIC_ROOT)
+    if not root.exists():
+        return
+    prefix = urlsplit(staticfiles_storage.base_url or settings.STATIC_URL).path
+    for path in root.rglob("*"):
+        if path.is_file() and not path.name.endswith((".gz", ".br")):
+            publisher.write(prefix + str(path.relative_to(root)), path.read_bytes())
+
+
+def _redirects(tags) -> bytes:
+    """Netlify/Cloudflare Pages style rules: serve feeds' index.xml at their pretty paths."""
+    lines = [f"{reverse(name)} {reverse(name)}index.xml 200" for name in FEEDS]
+    for tag in tags:
+        for name in ("posts:tag-feed", "posts:tag-feed-rss"):
+            path = reverse(name, kwargs={"slug": tag.slug})
+            lines.append(f"{path} {path}index.xml 200")
+    return ("\n".join(lines) + "\n").encode()
+
+
+NGINX_SNIPPET = """\
+# Serve the published folder: pretty paths, feeds as index.xml, the site's own 404.
+index index.html index.xml;
+error_page 404 /404.html;
+location ~ /index\\.xml$ { default_type application/atom+xml; }
+"""

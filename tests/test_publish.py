@@ -1,0 +1,98 @@
+"""Static publishing: every internal link of the output resolves, and rebuilds are minimal."""
+
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from django.core.management import call_command
+
+from posts.models import Entry
+
+pytestmark = pytest.mark.django_db
+
+BASE = "https://blog.example.org"
+LINK = re.compile(r'(?:href|src)="([^"]+)"')
+SRCSET = re.compile(r'srcset="([^"]+)"')
+
+
+@pytest.fixture
+def site(settings, tmp_path):
+    settings.ALLOWED_HOSTS = ["blog.example.org"]
+    call_command("load_demo", verbosity=0)
+    out = tmp_path / "site"
+    call_command("publish_static", str(out), "--base-url", BASE, verbosity=0)
+    return out
+
+
+def resolves(out: Path, path: str) -> bool:
+    target = out / unquote(path).lstrip("/")
+    if path.endswith("/"):
+        return (target / "index.html").is_file() or (target / "index.xml").is_file()
+    return target.is_file()
+
+
+def internal_links(html: str) -> set[str]:
+    links = set(LINK.findall(html))
+    for srcset in SRCSET.findall(html):
+        links.update(part.split()[0] for part in srcset.split(","))
+    paths = set()
+    for link in links:
+        parts = urlsplit(link.replace("&amp;", "&"))
+        ours = parts.scheme in ("", "https") and parts.netloc in ("", "blog.example.org")
+        if ours and parts.path.startswith("/"):
+            paths.add(parts.path)
+    return paths
+
+
+def test_every_internal_link_and_picture_resolves_to_a_file(site):
+    pages = list(site.rglob("*.html"))
+    assert len(pages) >= 15  # entries, the index, tags, the tag list, archives, the 404
+    missing = {}
+    for page in pages:
+        for path in internal_links(page.read_text()):
+            if path == "/search/":  # a form's action: search needs the server
+                continue
+            if not resolves(site, path):
+                missing.setdefault(path, str(page.relative_to(site)))
+    assert missing == {}
+
+
+def test_the_output_holds_every_kind_of_page(site):
+    entry = Entry.objects.published().first()
+    assert (site / entry.get_absolute_url().lstrip("/") / "index.html").is_file()
+    assert (site / "feed" / "index.xml").read_bytes().startswith(b"<?xml")
+    assert (site / "feed" / "rss" / "index.xml").is_file()
+    assert (site / "tags" / "meta" / "feed" / "index.xml").is_file()
+    assert b"<urlset" in (site / "sitemap.xml").read_bytes()
+    assert b"Sitemap: https://blog.example.org/sitemap.xml" in (site / "robots.txt").read_bytes()
+    assert b"Nothing here" in (site / "404.html").read_bytes()
+    assert "/feed/ /feed/index.xml 200" in (site / "_redirects").read_text()
+    index = (site / "index.html").read_text()
+    assert f'<link rel="canonical" href="{BASE}/">' in index
+    assert not list(site.rglob("*.gz"))
+
+
+def test_a_rebuild_rewrites_only_what_changed_and_removes_what_is_gone(site):
+    quiet = call_command("publish_static", str(site), "--base-url", BASE, verbosity=0)
+    assert quiet is None
+    from posts.publish import publish_site
+
+    again = publish_site(site, BASE)
+    assert again.written == [] and again.removed == [] and again.unchanged > 100
+    entry = Entry.objects.published().get(slug="tables-footnotes-and-task-lists")
+    entry.title = "Tables, footnotes and task lists, revised"
+    entry.save()
+    changed = publish_site(site, BASE)
+    own_page = entry.get_absolute_url() + "index.html"
+    assert own_page in changed.written
+    assert len(changed.written) < again.unchanged / 4  # the pages that show it, not the site
+    assert not any(
+        path.startswith("/static/") or path.startswith("/media/") for path in changed.written
+    )
+    gone = Entry.objects.published().get(slug="code-blocks-highlighted-when-the-page-is-saved")
+    gone_dir = site / gone.get_absolute_url().lstrip("/")
+    gone.delete()
+    removed = publish_site(site, BASE)
+    assert not gone_dir.exists()
+    assert any("code-blocks-highlighted" in path for path in removed.removed)
