@@ -6,4 +6,9 @@ class PostsConfig(AppConfig):
     verbose_name = "Blog"
 
     def ready(self) -> None:
-        from posts import signals  # noqa: F401  (connects the search index)
+        from django.db.models.signals import post_migrate
+
+        from posts import signals  # noqa: F401  (connects the search index and page cache)
+        from posts.maintenance import analyze_database
+
+        post_migrate.connect(analyze_database, sender=self)

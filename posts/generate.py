@@ -12,6 +12,7 @@ from PIL import Image as PILImage
 from PIL import ImageDraw
 from taggit.models import Tag, TaggedItem
 
+from posts.maintenance import analyze_database
 from posts.models import Entry, Image
 from posts.search import rebuild_index
 
@@ -114,6 +115,7 @@ def generate_entries(count: int, seed: int = 1, batch: int = 500, progress=None)
             progress(size)
     _store_tag_names()
     rebuild_index()
+    analyze_database()
     return made
 
 
