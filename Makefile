@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run serve test lint format clean
+.PHONY: install install-dev run serve test bench lint format clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ serve: install
 test: install-dev
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
+
+# Not part of the tests: needs wrk (apt-get install wrk); appends to bench/RESULTS.md.
+bench: install-dev
+	$(PY) bench/pages.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
