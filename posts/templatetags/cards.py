@@ -1,9 +1,11 @@
-"""Entry cards for list pages, built in Python: a page shows ten, and templates are slow."""
+"""Entry cards, bylines and tag lists, built in Python: a list page shows ten, and Django
+templates are slow at that. The entry and search pages use the same tags."""
 
 from django import template
 from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from posts.links import tag_path
 from posts.pictures import CARD_SIZES, picture_html
@@ -11,22 +13,33 @@ from posts.pictures import CARD_SIZES, picture_html
 register = template.Library()
 
 
-def byline_html(entry) -> str:
-    """The date and author line, as templates/posts/includes/byline.html writes it."""
-    author = entry.author.get_full_name() or entry.author.get_username()
-    if entry.published_at is None:
-        return format_html(
-            '<p class="byline"><span class="author">{} {}</span></p>', _("by"), author
+@register.simple_tag
+def byline(entry, reading_time: bool = False) -> str:
+    """The date, the author and, on entry pages, the reading time."""
+    parts = []
+    if entry.published_at is not None:
+        when = timezone.localtime(entry.published_at)
+        parts.append(
+            format_html(
+                '<time datetime="{}">{}</time>', when.isoformat(), dateformat.format(when, "j F Y")
+            )
         )
-    when = timezone.localtime(entry.published_at)
+    author = entry.author.get_full_name() or entry.author.get_username()
+    parts.append(format_html('<span class="author">{} {}</span>', _("by"), author))
+    if reading_time:
+        minutes = entry.reading_minutes
+        label = ngettext("%(minutes)d minute read", "%(minutes)d minutes read", minutes)
+        parts.append(
+            format_html('<span class="reading-time">· {}</span>', label % {"minutes": minutes})
+        )
     return format_html(
-        '<p class="byline"><time datetime="{}">{}</time> <span class="author">{} {}</span></p>',
-        when.isoformat(), dateformat.format(when, "j F Y"), _("by"), author,
-    )  # fmt: skip
+        '<p class="byline">{}</p>', format_html_join(" ", "{}", ((part,) for part in parts))
+    )
 
 
-def tag_list_html(tags) -> str:
-    """The tag links, as templates/posts/includes/tag_list.html writes them."""
+@register.simple_tag
+def tag_list(tags) -> str:
+    """The tag links of an entry, by name."""
     if not tags:
         return ""
     items = format_html_join(
@@ -51,5 +64,5 @@ def entry_card(entry, eager: bool = False) -> str:
     return format_html(
         '<article class="card">{}<div class="card-text"><h2 class="card-title">'
         '<a href="{}">{}</a></h2>{}{}{}</div></article>',
-        cover, url, entry.title, byline_html(entry), summary, tag_list_html(entry.tag_list),
+        cover, url, entry.title, byline(entry), summary, tag_list(entry.tag_list),
     )  # fmt: skip
