@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.static import serve
@@ -30,7 +30,10 @@ urlpatterns = [
 
 def media(request: HttpRequest, path: str) -> HttpResponse:
     """Serve an upload from MEDIA_ROOT, as it is set at the time of the request."""
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    try:
+        response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError as err:  # a name too long for the file system, say: no such file
+        raise Http404("No such upload.") from err
     # Renditions keep their names when rebuilt, so a day, not forever.
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response

@@ -11,7 +11,7 @@ edit rewrites only what changed.
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
@@ -83,7 +83,8 @@ class Publisher:
             content = PAGE_LINK.sub(
                 lambda m: f'href="{page_path(list_base, int(m.group(1)))}"', content.decode()
             ).encode()
-        self.write(urlsplit(path).path.rstrip("/") + "/" + filename, content)
+        # reverse() percent-encodes non-ASCII slugs; static hosts look for the decoded name.
+        self.write(unquote(urlsplit(path).path).rstrip("/") + "/" + filename, content)
 
     def listing(self, base: str, count: int) -> None:
         """Write a list page and each of its later pages at base/page/N/."""
@@ -95,7 +96,7 @@ class Publisher:
                 fixed = PAGE_LINK.sub(
                     lambda m: f'href="{page_path(base, int(m.group(1)))}"', content.decode()
                 )
-                self.write(page_path(base, number) + "index.html", fixed.encode())
+                self.write(unquote(page_path(base, number)) + "index.html", fixed.encode())
 
 
 def page_path(base: str, number: int) -> str:

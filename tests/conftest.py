@@ -22,6 +22,27 @@ def static_manifest():
     call_command("collectstatic", "--noinput", verbosity=0)
 
 
+@pytest.fixture(scope="session")
+def test_cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(autouse=True)
+def isolated_file_cache(settings, test_cache_dir):
+    """Keep the tests' file cache apart from the developer's var/cache (Redis passes keep DB 15)."""
+    default = settings.CACHES["default"]
+    if default["BACKEND"].endswith("FileBasedCache"):
+        settings.CACHES = {"default": {**default, "LOCATION": str(test_cache_dir)}}
+
+
+def cache_url_env(settings) -> dict:
+    """The environment a subprocess needs to share this test's cache."""
+    default = settings.CACHES["default"]
+    if default["BACKEND"].endswith("FileBasedCache"):
+        return {"CACHE_URL": f"filecache://{default['LOCATION']}"}
+    return {}
+
+
 @pytest.fixture(autouse=True)
 def page_cache_off(settings):
     """Tests see fresh pages; tests/test_cache.py turns the page cache on where it is tested."""

@@ -84,6 +84,12 @@ def test_uploads_are_served_as_what_they_really_are(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/media/" + "a" * 3000, "/media/../../etc/passwd", "/media/%00"])
+def test_a_bad_upload_address_is_a_404_or_400_never_a_500(client, path):
+    assert client.get(path).status_code in (400, 404)
+
+
+@pytest.mark.django_db
 def test_healthz_says_ok_and_is_never_cached(client):
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -99,7 +105,15 @@ def test_a_database_that_is_away_gives_a_503_with_retry_after(tmp_path):
         "h = c.get('/healthz'); print(h.status_code, h.json()['database'])"
     )
     missing = tmp_path / "no-such-folder" / "db.sqlite3"  # SQLite cannot create the folder
-    result = run_python(code, DATABASE_URL=f"sqlite:///{missing}", ALLOWED_HOSTS="testserver")
+    # A fresh cache: pages cached earlier would (rightly) still be served while the database
+    # is away, and this test is about what happens when one must be rendered.
+    result = run_python(
+        code,
+        DATABASE_URL=f"sqlite:///{missing}",
+        ALLOWED_HOSTS="testserver",
+        CACHE_URL=f"filecache://{tmp_path / 'cache'}",
+        REDIS_URL="",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[:2] == ["503 30 True", "503 failed"]
     assert "Traceback" not in result.stdout

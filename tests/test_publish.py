@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from posts.models import Entry
+from tests.factories import EntryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +21,7 @@ SRCSET = re.compile(r'srcset="([^"]+)"')
 def site(settings, tmp_path):
     settings.ALLOWED_HOSTS = ["blog.example.org"]
     call_command("load_demo", verbosity=0)
+    EntryFactory(title="Ölmühle am Fluß", tags=["café"])  # non-ASCII paths, decoded on disk
     out = tmp_path / "site"
     call_command("publish_static", str(out), "--base-url", BASE, verbosity=0)
     return out
@@ -59,8 +61,9 @@ def test_every_internal_link_and_picture_resolves_to_a_file(site):
 
 
 def test_the_output_holds_every_kind_of_page(site):
-    entry = Entry.objects.published().first()
-    assert (site / entry.get_absolute_url().lstrip("/") / "index.html").is_file()
+    for entry in Entry.objects.published():
+        assert (site / unquote(entry.get_absolute_url()).lstrip("/") / "index.html").is_file()
+    assert (site / "tags" / "café" / "index.html").is_file()
     assert (site / "feed" / "index.xml").read_bytes().startswith(b"<?xml")
     assert (site / "feed" / "rss" / "index.xml").is_file()
     assert (site / "tags" / "meta" / "feed" / "index.xml").is_file()

@@ -5,9 +5,10 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
+
+from tests.conftest import cache_url_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,12 +56,13 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     assert result.stdout.split() == ["wal", "20000"]
 
 
-def test_the_default_cache_is_shared_between_processes():
+def test_the_default_cache_is_shared_between_processes(settings):
     assert "locmem" not in settings.CACHES["default"]["BACKEND"].lower()
     key, value = f"cross-process-{uuid.uuid4()}", str(uuid.uuid4())
     result = run_python(
         f"import django; django.setup(); from django.core.cache import cache; "
-        f"cache.set({key!r}, {value!r}, 60)"
+        f"cache.set({key!r}, {value!r}, 60)",
+        **cache_url_env(settings),
     )
     assert result.returncode == 0, result.stderr
     assert cache.get(key) == value
