@@ -180,8 +180,8 @@ def _redirects(tags) -> bytes:
 
 
 NGINX_SNIPPET = """\
-# Serve the published folder: pretty paths, feeds as index.xml, the site's own 404.
+# Inside a server block whose root is the published folder: pretty paths, feeds as
+# index.xml (served as text/xml), the site's own 404 page.
 index index.html index.xml;
 error_page 404 /404.html;
-location ~ /index\\.xml$ { default_type application/atom+xml; }
 """
