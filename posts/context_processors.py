@@ -12,5 +12,4 @@ def site(request: HttpRequest) -> dict:
         "site_title": settings.BLOGSITE_TITLE,
         "site_tagline": settings.BLOGSITE_TAGLINE,
         "canonical_url": canonical,
-        "site_root": request.build_absolute_uri("/"),
     }
