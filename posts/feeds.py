@@ -1,5 +1,6 @@
 """Atom and RSS feeds of the 20 newest published entries, for the site and for each tag."""
 
+import copy
 import re
 
 from django.conf import settings
@@ -36,8 +37,11 @@ class EntryFeed(Feed):
     description_template = None
 
     def __call__(self, request, *args, **kwargs):
-        self.base = f"{request.scheme}://{request.get_host()}"
-        return super().__call__(request, *args, **kwargs)
+        # urls.py holds one instance for every request: the request's own address goes on a
+        # copy, so that two requests served at once never mix their hosts.
+        feed = copy.copy(self)
+        feed.base = f"{request.scheme}://{request.get_host()}"
+        return Feed.__call__(feed, request, *args, **kwargs)
 
     def title(self) -> str:
         return settings.BLOGSITE_TITLE

@@ -83,3 +83,15 @@ def test_an_empty_blog_still_has_valid_feeds(client):
     for url in FEEDS[:2]:
         feed = feedparser.parse(client.get(url).content)
         assert feed.bozo == 0 and feed.entries == []
+
+
+def test_a_request_leaves_nothing_on_the_shared_feed_object(client, settings):
+    # urls.py serves every request with one Feed instance; per-request state on it would let
+    # two requests served at once (threads) write each other's host into their feeds.
+    from django.urls import resolve
+
+    settings.ALLOWED_HOSTS = ["one.example"]
+    EntryFactory()
+    shared = resolve(reverse("posts:feed")).func
+    assert client.get(reverse("posts:feed"), headers={"host": "one.example"}).status_code == 200
+    assert not hasattr(shared, "base")
