@@ -288,14 +288,21 @@ class Entry(models.Model):
         self.summary = self.excerpt.strip() or excerpt_from_html(self.body_html)
         return rendered.images
 
-    def rerender(self) -> None:
-        """Render again (a picture it shows changed, or the pipeline did) and store the result."""
+    def rerender(self) -> bool:
+        """Render again (a picture it shows changed, or the pipeline did); store it if it differs.
+
+        Return True if the stored HTML changed.
+        """
+        stored = (self.body_html, self.body_text, self.summary)
         images = self.render()
+        if (self.body_html, self.body_text, self.summary) == stored:
+            return False
         Entry.objects.filter(pk=self.pk).update(
             body_html=self.body_html, body_text=self.body_text, summary=self.summary
         )
         self.images.set(images)
         post_rerender.send(sender=Entry, instance=self)
+        return True
 
     def base_slug(self) -> str:
         return slugify(self.title, allow_unicode=True)[:190].strip("-") or "entry"

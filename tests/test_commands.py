@@ -51,3 +51,19 @@ def test_demo_admin_refuses_outside_local_runs(settings):
     with pytest.raises(CommandError, match="local runs"):
         run("demo_admin")
     assert not get_user_model().objects.exists()
+
+
+def test_render_entries_stores_only_what_changed():
+    from tests.factories import EntryFactory
+
+    stale, fresh = EntryFactory(body="Some *words*."), EntryFactory(body="Other words.")
+    Entry.objects.filter(pk=stale.pk).update(body_html="<p>rendered by an older version</p>")
+    assert "1 entries would change." in run("render_entries", "--dry-run")
+    stale.refresh_from_db()
+    assert stale.body_html == "<p>rendered by an older version</p>"
+    fresh_updated = Entry.objects.get(pk=fresh.pk).updated_at
+    assert "1 entries changed." in run("render_entries")
+    stale.refresh_from_db()
+    assert stale.body_html == "<p>Some <em>words</em>.</p>\n"
+    assert Entry.objects.get(pk=fresh.pk).updated_at == fresh_updated
+    assert "0 entries changed." in run("render_entries")

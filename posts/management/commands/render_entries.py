@@ -13,15 +13,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run: bool = False, **options) -> None:
-        entries = Entry.objects.order_by("pk").select_related("cover").prefetch_related("tags")
+        entries = Entry.objects.order_by("pk")
         changed = 0
         for entry in tqdm(entries.iterator(chunk_size=200), total=entries.count(), unit="entry"):
-            before = (entry.body_html, entry.body_text, entry.summary)
-            entry.render()
-            if (entry.body_html, entry.body_text, entry.summary) == before:
-                continue
-            changed += 1
-            if not dry_run:
-                entry.rerender()
+            if dry_run:
+                stored = (entry.body_html, entry.body_text, entry.summary)
+                entry.render()
+                changed += (entry.body_html, entry.body_text, entry.summary) != stored
+            else:
+                changed += entry.rerender()
         verb = "would change" if dry_run else "changed"
         self.stdout.write(self.style.SUCCESS(f"{changed} entries {verb}."))
