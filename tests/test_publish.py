@@ -77,8 +77,6 @@ def test_the_output_holds_every_kind_of_page(site):
 
 
 def test_a_rebuild_rewrites_only_what_changed_and_removes_what_is_gone(site):
-    quiet = call_command("publish_static", str(site), "--base-url", BASE, verbosity=0)
-    assert quiet is None
     from posts.publish import publish_site
 
     again = publish_site(site, BASE)
