@@ -14,7 +14,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 
 from posts.images import check_image_file
 from posts.markup import render_markdown
-from posts.models import Entry, Image, file_sha256
+from posts.models import Entry, Image, Redirect, file_sha256
 
 
 class EntryAdminForm(forms.ModelForm):
@@ -193,3 +193,11 @@ class ImageAdmin(admin.ModelAdmin):
             return JsonResponse({"error": " ".join(err.messages)}, status=400)
         image, _created = Image.objects.from_upload(upload)
         return JsonResponse({"image_code": f"![]({image.file.url})", "id": image.pk})
+
+
+@admin.register(Redirect)
+class RedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_path", "entry", "target", "created_at"]
+    list_select_related = ["entry"]
+    search_fields = ["old_path", "target", "entry__title"]
+    autocomplete_fields = ["entry"]

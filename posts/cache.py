@@ -20,6 +20,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
+from posts.redirects import LEGACY_QUERY_KEYS
+
 log = logging.getLogger(__name__)
 
 VERSION_KEY = "blogsite:content-version"
@@ -113,6 +115,8 @@ def _may_use_cache(request: HttpRequest) -> bool:
         settings.BLOGSITE_PAGE_CACHE
         and request.method in ("GET", "HEAD")
         and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
+        # /?p=12 is an old WordPress address for the redirects, not the front page.
+        and not any(key in request.GET for key in LEGACY_QUERY_KEYS)
     )
 
 

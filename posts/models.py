@@ -358,3 +358,41 @@ class EntryImage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.image} in {self.entry}"
+
+
+class Redirect(models.Model):
+    """An old address (an imported permalink, a renamed tag) answered with a 301 to its page."""
+
+    old_path = models.CharField(
+        max_length=1000,
+        unique=True,
+        help_text=_("The old address, from the first slash: /2013/01/hello.html or /?p=12."),
+    )
+    entry = models.ForeignKey(
+        Entry,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="redirects",
+        help_text=_("The entry it leads to; its address is followed when its slug changes."),
+    )
+    target = models.CharField(
+        max_length=1000,
+        blank=True,
+        help_text=_("Where it leads when it is not an entry: a path on this site or a full URL."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_path"]
+
+    def __str__(self) -> str:
+        return f"{self.old_path} → {self.destination()}"
+
+    def clean(self) -> None:
+        if not self.entry_id and not self.target:
+            raise ValidationError(_("Choose an entry or give a target address."))
+
+    def destination(self) -> str:
+        """Return the address this redirect sends readers to."""
+        return self.entry.get_absolute_url() if self.entry_id else self.target

@@ -6,7 +6,7 @@ from taggit.models import Tag
 
 from posts import search
 from posts.cache import bump_content_version
-from posts.models import Entry, Image, post_rerender
+from posts.models import Entry, Image, Redirect, post_rerender
 
 
 @receiver(post_rerender, sender=Entry)
@@ -35,6 +35,8 @@ def reindex_on_tag_change(sender, instance, action: str, **kwargs) -> None:
 @receiver(post_delete, sender=Image)
 @receiver(post_save, sender=Tag)
 @receiver(post_delete, sender=Tag)
+@receiver(post_save, sender=Redirect)
+@receiver(post_delete, sender=Redirect)
 @receiver(m2m_changed, sender=Entry.tags.through)
 def content_changed(sender, **kwargs) -> None:
     """Any change a reader could see makes every cached page stale, after the commit."""

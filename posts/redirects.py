@@ -1,0 +1,82 @@
+"""Old addresses answered with a 301: imported permalinks, WordPress's ?p=ID, renamed tags."""
+
+from urllib.parse import urlsplit
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+
+# WordPress's query-string addresses: /?p=12 and /?page_id=7 still circulate in old links.
+LEGACY_QUERY_KEYS = ("p", "page_id")
+
+
+def normalize_path(address: str) -> str:
+    """Return the form an old address is stored in: the path, and only a legacy query."""
+    parts = urlsplit(address.strip())
+    path = parts.path or "/"
+    if not path.startswith("/"):
+        path = "/" + path
+    for key in LEGACY_QUERY_KEYS:
+        for pair in parts.query.split("&"):
+            name, _, value = pair.partition("=")
+            if name == key and value:
+                return f"{path}?{key}={value}"
+    return path
+
+
+def legacy_query(request: HttpRequest) -> str | None:
+    """Return the stored form of a WordPress ?p= or ?page_id= address, or None."""
+    for key in LEGACY_QUERY_KEYS:
+        value = request.GET.get(key)
+        if value:
+            return f"{request.path}?{key}={value}"
+    return None
+
+
+def find(paths: list[str]):
+    """Return the first Redirect stored for any of these paths, or None."""
+    from posts.models import Redirect
+
+    found = {
+        redirect.old_path: redirect
+        for redirect in Redirect.objects.filter(old_path__in=paths).select_related("entry")
+    }
+    for path in paths:
+        if path in found:
+            return found[path]
+    return None
+
+
+def candidates(path: str) -> list[str]:
+    """Return the stored forms to look up for a request path: as is, with and without a slash."""
+    if path.endswith("/") and path != "/":
+        return [path, path.rstrip("/")]
+    return [path, path + "/"]
+
+
+class RedirectMiddleware:
+    """A page that is not found, or a WordPress ?p=ID, is looked up among the old addresses."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        legacy = legacy_query(request) if request.method in ("GET", "HEAD") else None
+        if legacy:
+            redirect = _find_or_none([legacy])
+            if redirect is not None:
+                return HttpResponsePermanentRedirect(redirect.destination())
+        response = self.get_response(request)
+        if response.status_code != 404 or request.method not in ("GET", "HEAD"):
+            return response
+        redirect = _find_or_none(candidates(request.path))
+        if redirect is None or redirect.destination() == request.path:
+            return response
+        return HttpResponsePermanentRedirect(redirect.destination())
+
+
+def _find_or_none(paths: list[str]):
+    # A database that is down must not turn a page (or a 404) into a 500.
+    try:
+        return find(paths)
+    except (OperationalError, InterfaceError):
+        return None

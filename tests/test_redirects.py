@@ -1,0 +1,81 @@
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+from django.urls import reverse
+
+from posts.models import Redirect
+from posts.redirects import normalize_path
+from tests.factories import EntryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("address", "stored"),
+    [
+        ("https://old.example.org/2013/01/hello-world/", "/2013/01/hello-world/"),
+        ("/2013/01/hello.html", "/2013/01/hello.html"),
+        ("2013/01/hello/", "/2013/01/hello/"),
+        ("https://old.example.org/?p=12", "/?p=12"),
+        ("/?utm_source=x&page_id=7", "/?page_id=7"),
+        ("/blog/?q=x", "/blog/"),
+    ],
+)
+def test_old_addresses_are_stored_as_paths_with_only_wordpress_queries(address, stored):
+    assert normalize_path(address) == stored
+
+
+def test_an_old_permalink_answers_301_to_the_entry_with_or_without_its_slash(client):
+    entry = EntryFactory(slug="hello")
+    Redirect.objects.create(old_path="/2013/01/01/hello/", entry=entry)
+    for path in ("/2013/01/01/hello/", "/2013/01/01/hello"):
+        response = client.get(path)
+        assert response.status_code == 301
+        assert response["Location"] == entry.get_absolute_url()
+
+
+def test_the_redirect_follows_the_entry_when_its_slug_changes(client):
+    entry = EntryFactory(slug="hello")
+    Redirect.objects.create(old_path="/hello.html", entry=entry)
+    entry.slug = "hello-again"
+    entry.save()
+    assert client.get("/hello.html")["Location"] == entry.get_absolute_url()
+    assert "hello-again" in entry.get_absolute_url()
+
+
+def test_a_wordpress_query_address_redirects_even_with_the_front_page_cached(client):
+    entry = EntryFactory()
+    Redirect.objects.create(old_path="/?p=12", entry=entry)
+    with override_settings(BLOGSITE_PAGE_CACHE=True):
+        cache.clear()
+        assert client.get(reverse("posts:index")).status_code == 200
+        assert client.get(reverse("posts:index")).headers["X-Cache"] == "hit"
+        response = client.get("/", {"p": "12"})
+        assert response.status_code == 301
+        assert response["Location"] == entry.get_absolute_url()
+        # An unknown ID is the front page, as WordPress would show.
+        assert client.get("/", {"p": "999"}).status_code == 200
+
+
+def test_a_target_redirect_leads_to_its_address_and_live_pages_win(client):
+    entry = EntryFactory(tags=["python"])
+    Redirect.objects.create(old_path="/category/python/", target="/tags/python/")
+    # A redirect never hides a page that exists.
+    Redirect.objects.create(old_path=entry.get_absolute_url(), target="/elsewhere/")
+    assert client.get("/category/python/")["Location"] == "/tags/python/"
+    assert client.get(entry.get_absolute_url()).status_code == 200
+
+
+def test_unknown_addresses_are_still_404_and_posts_are_not_redirected(client):
+    Redirect.objects.create(old_path="/old/", target="/new/")
+    assert client.get("/nothing-here/").status_code == 404
+    assert client.post("/old/").status_code == 404
+
+
+def test_lookups_cost_one_query_and_only_on_a_404(client, django_assert_num_queries):
+    entry = EntryFactory()
+    Redirect.objects.create(old_path="/old/", entry=entry)
+    with django_assert_num_queries(1):
+        client.get("/old/")
+    with django_assert_num_queries(1):
+        client.get("/nothing/")
