@@ -117,12 +117,40 @@ class CleanImage:
     sha256: str  # of the bytes as uploaded, so the same upload is recognised again
 
 
+# What a decoder reports of a file with nothing personal in it (what _encode writes, and
+# what most editors' "export for web" writes): such a file is stored as it is.
+PLAIN_INFO = {
+    "JPEG": {"jfif", "jfif_density", "jfif_unit", "jfif_version", "progression", "progressive",
+             "dpi", "adobe", "adobe_transform", "icc_profile"},
+    "PNG": {"dpi", "gamma", "srgb", "transparency", "icc_profile", "chromaticity", "aspect"},
+    "WEBP": {"background", "loop", "duration", "icc_profile"},
+    "GIF": {"background", "version", "duration", "loop", "transparency", "extension"},
+}  # fmt: skip
+# The last bytes of each format: anything after them (a polyglot's payload) means re-encoding.
+ENDINGS = {"JPEG": b"\xff\xd9", "PNG": b"IEND\xaeB`\x82", "GIF": b";"}
+
+
+def is_plain(image: PILImage.Image, fmt: str, data: bytes) -> bool:
+    """Return True if a file holds a picture and nothing else: no EXIF, no XMP, no trailer."""
+    if set(image.info) - PLAIN_INFO[fmt] or image.getexif():
+        return False
+    if fmt == "WEBP":
+        return data[:4] == b"RIFF" and int.from_bytes(data[4:8], "little") + 8 == len(data)
+    return data.endswith(ENDINGS[fmt])
+
+
 def clean_image(fileobj: IO[bytes], size: int | None = None) -> CleanImage:
-    """Check an upload, apply its EXIF orientation and re-encode it without EXIF, GPS or XMP."""
+    """Check an upload, apply its EXIF orientation and re-encode it without EXIF, GPS or XMP.
+
+    A file that is already plain is kept byte for byte: re-encoding it would only lose quality
+    (and an exported picture, imported again, comes back the same).
+    """
     fmt, _width, _height = check_image_file(fileobj, size=size)
     original = fileobj.read()
     fileobj.seek(0)
     with PILImage.open(io.BytesIO(original)) as image:
+        if is_plain(image, fmt, original):
+            return CleanImage(original, fmt, image.width, image.height, _sha256(original))
         if fmt == "GIF":
             # Animated GIFs keep every frame; GIF carries no EXIF and no GPS.
             data = _encode(image, "GIF", save_all=getattr(image, "is_animated", False))

@@ -10,7 +10,7 @@ from django.urls import reverse
 from PIL import Image as PILImage
 from PIL import ImageCms
 
-from posts.images import RENDITION_WIDTHS, target_widths
+from posts.images import RENDITION_WIDTHS, clean_image, target_widths
 from posts.models import Image
 from tests.factories import image_bytes
 
@@ -168,3 +168,12 @@ def test_uploading_the_same_picture_twice_in_the_admin_points_to_the_first(staff
     assert "already uploaded" in errors
     assert reverse("admin:posts_image_change", args=[first.pk]) in errors
     assert Image.objects.count() == 1
+
+
+def test_a_plain_picture_is_kept_byte_for_byte_and_a_trailer_is_not():
+    plain = image_bytes(size=(30, 20), fmt="PNG")
+    assert clean_image(io.BytesIO(plain), size=len(plain)).data == plain
+    polyglot = plain + b"<script>alert(1)</script>"
+    cleaned = clean_image(io.BytesIO(polyglot), size=len(polyglot)).data
+    assert b"<script>" not in cleaned
+    assert PILImage.open(io.BytesIO(cleaned)).size == (30, 20)
