@@ -150,12 +150,25 @@ def _image_tokens(tokens):
                     yield child
 
 
+_HTML_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+
+
+def _html_image_sources(tokens):
+    """Yield the src of every <img> written as raw HTML (an imported post keeps its own)."""
+    for token in tokens:
+        if token.type == "html_block":
+            yield from _HTML_SRC.findall(token.content)
+        for child in token.children or []:
+            if child.type == "html_inline":
+                yield from _HTML_SRC.findall(child.content)
+
+
 def _our_images(tokens) -> dict:
     """Map each image address that is one of our uploads to its Image, in one query."""
     media_url = settings.MEDIA_URL
     names = {}
-    for token in _image_tokens(tokens):
-        src = token.attrGet("src") or ""
+    sources = [token.attrGet("src") or "" for token in _image_tokens(tokens)]
+    for src in [*sources, *_html_image_sources(tokens)]:
         if src.startswith(media_url):
             names[src] = unquote(src.removeprefix(media_url))
     if not names:

@@ -151,6 +151,21 @@ def index_entry(entry: Entry) -> None:
         )
 
 
+def index_entries(entries: list[Entry]) -> None:
+    """Index many entries in a few queries (importers); their tag_names must be current."""
+    if _uses_postgres() or not entries:
+        return
+    with connection.cursor() as cursor:
+        for start in range(0, len(entries), 500):
+            ids = [entry.pk for entry in entries[start : start + 500]]
+            marks = ", ".join(["%s"] * len(ids))
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", ids)
+        cursor.executemany(
+            f"INSERT INTO {FTS_TABLE} (rowid, title, body, tags) VALUES (%s, %s, %s, %s)",
+            [(entry.pk, entry.title, entry.body_text, entry.tag_names) for entry in entries],
+        )
+
+
 def store_tag_names(entry: Entry) -> None:
     """Copy an entry's tag names into its row, where both search backends read them."""
     entry.tag_names = " ".join(sorted(tag.name for tag in entry.tags.all()))

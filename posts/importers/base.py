@@ -1,0 +1,388 @@
+"""What every importer shares: the Post record, problems with file and line, and the writer.
+
+The writer plans first (which entries are new, changed or the same, matched by slug), then
+writes everything in one transaction with bulk queries. Running it twice changes nothing the
+second time; `dry_run` stops after the plan and writes nothing, not even a picture.
+"""
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.models import Tag, TaggedItem
+
+from posts import search
+from posts.cache import bump_content_version
+from posts.images import check_image_file
+from posts.models import Entry, EntryImage, Image, Redirect, file_sha256
+from posts.redirects import normalize_path
+
+# A picture the source refers to stands in the body as this mark until it is an Image.
+IMAGE_MARK = "@@blogsite-image-{}@@"
+_IMAGE_MARK = re.compile(r"@@blogsite-image-(\d+)@@")
+NEW_IMAGE_URL = "(new picture: {})"
+
+# Fields compared to decide whether an entry changed: what a reader or an author could see.
+COMPARED = ("title", "body", "excerpt", "status", "published_at", "author_id", "cover_id")
+STAMPS = ["created_at", "updated_at"]
+
+
+@dataclass
+class Problem:
+    """Why one source file (or one item of it) cannot be imported."""
+
+    origin: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.origin}:{self.line}" if self.line else self.origin
+        return f"{where}: {self.message}"
+
+
+class ImportFailed(Exception):
+    """The source holds problems and nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+@dataclass
+class Author:
+    username: str
+    name: str = ""
+    email: str = ""
+
+
+@dataclass
+class ImageRef:
+    """A local picture file and what the source says about it."""
+
+    path: Path
+    alt: str = ""
+    caption: str = ""
+    credit: str = ""
+    decorative: bool = False
+
+
+@dataclass
+class Post:
+    """One entry as a source describes it, before it touches the database."""
+
+    origin: str  # the file (and item) it came from, for messages
+    title: str
+    slug: str
+    body: str  # Markdown; IMAGE_MARK.format(n) stands for images[n]
+    excerpt: str = ""
+    draft: bool = False
+    published_at: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    author: Author | None = None
+    tags: list[str] = field(default_factory=list)
+    cover: ImageRef | None = None
+    images: list[ImageRef] = field(default_factory=list)
+    old_paths: list[str] = field(default_factory=list)
+
+    def add_image(self, ref: ImageRef) -> str:
+        """Return the mark that stands for this picture in the body."""
+        for index, known in enumerate(self.images):
+            if known.path == ref.path:
+                return IMAGE_MARK.format(index)
+        self.images.append(ref)
+        return IMAGE_MARK.format(len(self.images) - 1)
+
+
+@dataclass
+class Report:
+    """What an import did (or, in a dry run, would do)."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)  # invalid sources, with --skip-invalid
+    images_new: int = 0
+    images_reused: int = 0
+    tags_new: int = 0
+    users_new: int = 0
+    redirects_new: int = 0
+    notes: Counter = field(default_factory=Counter)  # "kept as text: {% include %}" -> times
+    counted: Counter = field(default_factory=Counter)  # things seen and not imported
+
+    def lines(self, dry_run: bool = False) -> list[str]:
+        """Return the summary a person reads at the end."""
+        would = "would be " if dry_run else ""
+        lines = [
+            f"Entries {would}created: {len(self.created)}, {would}updated: {len(self.updated)}, "
+            f"unchanged: {len(self.unchanged)}, skipped as invalid: {len(self.skipped)}.",
+            f"Pictures {would}added: {self.images_new}, already here: {self.images_reused}. "
+            f"Tags {would}added: {self.tags_new}. Authors {would}added: {self.users_new}. "
+            f"Redirects {would}added: {self.redirects_new}.",
+        ]
+        lines += [f"Skipped {problem}" for problem in self.skipped]
+        lines += [f"Not imported: {count} {what}." for what, count in sorted(self.counted.items())]
+        lines += [f"Note ({count}x): {note}" for note, count in sorted(self.notes.items())]
+        return lines
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """Return the time with a time zone: a naive one is taken as the site's TIME_ZONE."""
+    if value is None or timezone.is_aware(value):
+        return value
+    return timezone.make_aware(value)
+
+
+class Importer:
+    """Write posts to the database: all of them in one transaction, matched to entries by slug."""
+
+    def __init__(self, *, dry_run: bool = False, report: Report | None = None):
+        self.dry_run = dry_run
+        self.report = report or Report()
+        self._users: dict[str, object] = {}
+        self._tags: dict[str, Tag] = {}
+        self._images: dict[Path, Image | None] = {}
+        self._stored_files: list[Image] = []
+
+    def run(self, posts: list[Post], redirects: dict[str, str] | None = None, progress=None):
+        """Import posts (and plain path -> target redirects); return the report."""
+        _distinct_slugs(posts, self.report)
+        try:
+            with transaction.atomic():
+                self._run(posts, redirects or {}, progress)
+                if self.dry_run:
+                    transaction.set_rollback(True)
+        except BaseException:
+            self._forget_stored_files()
+            raise
+        return self.report
+
+    def _run(self, posts: list[Post], redirects: dict[str, str], progress) -> None:
+        existing = {
+            entry.slug: entry
+            for entry in Entry.objects.filter(slug__in=[post.slug for post in posts])
+            .select_related("author")
+            .prefetch_related("tags")
+        }
+        new, changed, tag_names, shown = [], [], {}, {}
+        now = timezone.now()
+        for post in posts:
+            entry = existing.get(post.slug)
+            fields = self._fields(post)
+            names = sorted({tag.name for tag in fields.pop("tags")})
+            if entry is None:
+                entry = Entry(slug=post.slug, **fields)
+                new.append(entry)
+                self.report.created.append(post.slug)
+            elif any(getattr(entry, k) != v for k, v in fields.items()) or names != sorted(
+                tag.name for tag in entry.tags.all()
+            ):
+                for name, value in fields.items():
+                    setattr(entry, name, value)
+                changed.append(entry)
+                self.report.updated.append(post.slug)
+            else:
+                self.report.unchanged.append(post.slug)
+                entry = None
+            if entry is not None:
+                tag_names[post.slug] = names
+                entry.tag_names = " ".join(names)
+                shown[post.slug] = entry.render()
+                entry.created_at = (
+                    aware(post.created_at) or entry.published_at or entry.created_at or now
+                )
+                entry.updated_at = aware(post.updated_at) or entry.created_at
+            if progress:
+                progress(1)
+        if self.dry_run:
+            self._redirects(posts, redirects, {})
+            return
+        self._write(new, changed, tag_names, shown)
+        by_slug = {entry.slug: entry for entry in [*new, *changed, *existing.values()]}
+        self._redirects(posts, redirects, by_slug)
+        bump_content_version()
+
+    def _fields(self, post: Post) -> dict:
+        body = _IMAGE_MARK.sub(lambda m: self._image_url(post.images[int(m.group(1))]), post.body)
+        published_at = aware(post.published_at)
+        if not post.draft and published_at is None:
+            published_at = timezone.now()
+        return {
+            "title": post.title[:200],
+            "body": body,
+            "excerpt": post.excerpt,
+            "status": Entry.Status.DRAFT if post.draft else Entry.Status.PUBLISHED,
+            "published_at": published_at,
+            "author_id": self._user(post.author).pk,
+            "cover_id": self._image_pk(post.cover),
+            "tags": [self._tag(name) for name in dict.fromkeys(post.tags)],
+        }
+
+    def _write(self, new: list[Entry], changed: list[Entry], tag_names: dict, shown: dict) -> None:
+        # bulk_create stamps created_at and updated_at with now: put the sources' times back.
+        stamps = [(entry.created_at, entry.updated_at) for entry in new]
+        Entry.objects.bulk_create(new, batch_size=500)
+        for entry, (created_at, updated_at) in zip(new, stamps, strict=True):
+            entry.created_at, entry.updated_at = created_at, updated_at
+        Entry.objects.bulk_update(new, STAMPS, batch_size=500)
+        Entry.objects.bulk_update(
+            changed,
+            [*COMPARED, "body_html", "body_text", "summary", "tag_names", *STAMPS],
+            batch_size=500,
+        )
+        written = [*new, *changed]
+        ids = [entry.pk for entry in written]
+        TaggedItem.objects.filter(
+            content_type__app_label="posts", content_type__model="entry", object_id__in=ids
+        ).delete()
+        TaggedItem.objects.bulk_create(
+            [
+                TaggedItem(content_object=entry, tag=self._tags[name.casefold()])
+                for entry in written
+                for name in tag_names[entry.slug]
+            ],
+            batch_size=1000,
+        )
+        EntryImage.objects.filter(entry_id__in=ids).delete()
+        EntryImage.objects.bulk_create(
+            [EntryImage(entry=e, image=image) for e in written for image in shown[e.slug]],
+            batch_size=1000,
+        )
+        search.index_entries(written)
+
+    def _redirects(self, posts: list[Post], redirects: dict[str, str], by_slug) -> None:
+        wanted: dict[str, tuple[Entry | None, str]] = {}
+        for post in posts:
+            for old in post.old_paths:
+                wanted.setdefault(normalize_path(old), (by_slug.get(post.slug), ""))
+        for old, target in redirects.items():
+            wanted.setdefault(normalize_path(old), (None, target))
+        stored = {r.old_path: r for r in Redirect.objects.filter(old_path__in=list(wanted))}
+        create, update = [], []
+        for old, (entry, target) in wanted.items():
+            redirect = stored.get(old)
+            if redirect is None:
+                self.report.redirects_new += 1
+                create.append(Redirect(old_path=old, entry=entry, target=target))
+            elif (redirect.entry_id, redirect.target) != (entry and entry.pk, target):
+                redirect.entry, redirect.target = entry, target
+                update.append(redirect)
+        if not self.dry_run:
+            Redirect.objects.bulk_create(create, batch_size=1000)
+            Redirect.objects.bulk_update(update, ["entry", "target"], batch_size=1000)
+
+    def _user(self, author: Author | None):
+        author = author or Author("imported", "Imported")
+        key = author.username.casefold()
+        if key not in self._users:
+            self._users[key] = self._find_or_make_user(author)
+        return self._users[key]
+
+    def _find_or_make_user(self, author: Author):
+        users = get_user_model().objects
+        user = users.filter(username__iexact=author.username).first()
+        if user is None and author.email:
+            user = users.filter(email__iexact=author.email).first()
+        if user is not None:
+            return user
+        self.report.users_new += 1
+        if self.dry_run:
+            return users.model(username=author.username)
+        first, _, last = author.name.partition(" ")
+        # An author who never logs in here: an inactive account with no usable password.
+        user = users.model(
+            username=author.username[:150], first_name=first[:150], last_name=last[:150],
+            email=author.email, is_active=False,
+        )  # fmt: skip
+        user.set_unusable_password()
+        user.save()
+        return user
+
+    def _tag(self, name: str) -> Tag:
+        key = name.casefold()
+        if key not in self._tags:
+            tag = Tag.objects.filter(name__iexact=name).first()
+            if tag is None:
+                slug = slugify(name, allow_unicode=True) or "tag"
+                tag = Tag.objects.filter(slug=slug).first()
+            if tag is None:
+                self.report.tags_new += 1
+                tag = Tag(name=name[:100])
+                if not self.dry_run:
+                    tag.save()  # taggit finds a free slug
+            self._tags[key] = tag
+        return self._tags[key]
+
+    def _image(self, ref: ImageRef) -> Image | None:
+        """Return the Image for a local file (made once, found again by its bytes).
+
+        In a dry run a picture not yet here gives None.
+        """
+        if ref.path in self._images:
+            return self._images[ref.path]
+        with ref.path.open("rb") as handle:
+            upload = File(handle, name=ref.path.name)
+            image = Image.objects.filter(sha256=file_sha256(upload)).first()
+            if image is not None:
+                self.report.images_reused += 1
+            else:
+                self.report.images_new += 1
+                if not self.dry_run:
+                    image = Image(
+                        file=upload, alt_text=ref.alt[:300], caption=ref.caption[:500],
+                        credit=ref.credit[:200], decorative=ref.decorative,
+                    )  # fmt: skip
+                    image.save()
+                    self._stored_files.append(image)
+        self._images[ref.path] = image
+        return image
+
+    def _image_url(self, ref: ImageRef) -> str:
+        image = self._image(ref)
+        return image.file.url if image is not None else NEW_IMAGE_URL.format(ref.path.name)
+
+    def _image_pk(self, ref: ImageRef | None) -> int | None:
+        image = self._image(ref) if ref else None
+        return image.pk if image is not None else None
+
+    def _forget_stored_files(self) -> None:
+        """The transaction is gone: remove the picture files it wrote, so nothing is left over."""
+        for image in self._stored_files:
+            storage = image.file.storage
+            for name in [image.file.name, *(r["name"] for r in image.renditions)]:
+                storage.delete(name)
+
+
+def _distinct_slugs(posts: list[Post], report: Report) -> None:
+    """Two posts of one import with one slug (a title used twice): the later gets "-2"."""
+    taken = {post.slug for post in posts}
+    seen: set[str] = set()
+    for post in posts:
+        if post.slug in seen:
+            suffix = 2
+            while f"{post.slug}-{suffix}" in taken:
+                suffix += 1
+            report.notes[f"slug {post.slug!r} used twice; {post.origin} gets -{suffix}"] += 1
+            post.slug = f"{post.slug[:190]}-{suffix}"
+            taken.add(post.slug)
+        seen.add(post.slug)
+
+
+def check_picture(path: Path) -> str | None:
+    """Return why a local picture cannot be imported, or None if it can."""
+    try:
+        with path.open("rb") as handle:
+            check_image_file(handle, size=path.stat().st_size)
+    except OSError as err:
+        return f"cannot read {path.name}: {err.strerror or err}"
+    except ValidationError as err:
+        return f"{path.name}: {' '.join(err.messages)}"
+    return None

@@ -1,0 +1,142 @@
+"""The way out: every entry as a Markdown file with YAML front matter, its pictures, its redirects.
+
+The folder is what import_markdown reads back, field for field, and what Jekyll or Hugo read
+with little change: posts/<date>-<slug>.md, media/<the stored names>, _redirects.
+"""
+
+import re
+from urllib.parse import unquote
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from posts.models import Entry, Image, Redirect
+
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+# Marks our own files: the importer then takes the body exactly as it is, template tags and all.
+GENERATOR = "blogsite"
+
+
+@dataclass
+class ExportReport:
+    entries: int = 0
+    pictures: int = 0
+    pictures_unchanged: int = 0
+    redirects: int = 0
+    missing: list[str] | None = None
+
+
+def export_markdown(folder: Path, progress=None) -> ExportReport:
+    """Write every entry, picture and redirect under folder; return what was written."""
+    report = ExportReport(missing=[])
+    posts_dir, media_dir = folder / "posts", folder / "media"
+    posts_dir.mkdir(parents=True, exist_ok=True)
+    media_url = settings.MEDIA_URL
+    media_link = re.compile(r"(?<![\w./:-])" + re.escape(media_url) + r"([^\s\"')>]+)")
+    entries = (
+        Entry.objects.select_related("author", "cover")
+        .prefetch_related(
+            "tags",
+            "images",
+            Prefetch("redirects", queryset=Redirect.objects.order_by("old_path")),
+        )
+        .order_by("pk")
+    )
+    pictures: dict[int, Image] = {}
+    written = set()
+    for entry in entries.iterator(chunk_size=500):
+        # Every stored file the body points to, linked or shown, and the cover.
+        names = {unquote(name) for name in media_link.findall(entry.body)}
+        shown = [entry.cover] if entry.cover else []
+        shown += [image for image in entry.images.all() if image.pk != entry.cover_id]
+        known = {image.file.name for image in shown}
+        if names - known:
+            shown += list(Image.objects.filter(file__in=names - known))
+        for image in shown:
+            pictures[image.pk] = image
+        name = _file_name(entry)
+        text = _front_matter(entry, shown) + media_link.sub(r"../media/\1", entry.body)
+        (posts_dir / name).write_text(text, encoding="utf-8")
+        written.add(name)
+        report.entries += 1
+        if progress:
+            progress(1)
+    for stale in posts_dir.glob("*.md"):
+        if stale.name not in written:  # an entry deleted since the last export
+            stale.unlink()
+    for image in pictures.values():
+        _copy_picture(image, media_dir, report)
+    report.redirects = _write_redirects(folder / "_redirects")
+    return report
+
+
+def _file_name(entry: Entry) -> str:
+    # A draft with no date gets no date in its name: the importer would take it for one.
+    if entry.published_at is None:
+        return f"{entry.slug}.md"
+    return f"{timezone.localtime(entry.published_at):%Y-%m-%d}-{entry.slug}.md"
+
+
+def _front_matter(entry: Entry, shown: list[Image]) -> str:
+    meta = {
+        "generator": GENERATOR,
+        "title": entry.title,
+        "slug": entry.slug,
+        "status": entry.status,
+        "date": _time(entry.published_at),
+        "created": _time(entry.created_at),
+        "updated": _time(entry.updated_at),
+        "author": entry.author.get_username(),
+        "author_name": entry.author.get_full_name(),
+        "excerpt": entry.excerpt,
+        "tags": sorted(tag.name for tag in entry.tags.all()),
+        "cover": f"../media/{entry.cover.file.name}" if entry.cover else None,
+        "pictures": [
+            {
+                "file": f"../media/{image.file.name}",
+                "alt": image.alt_text,
+                "caption": image.caption,
+                "credit": image.credit,
+                "decorative": image.decorative,
+            }
+            for image in {image.pk: image for image in shown}.values()
+        ],
+        "redirect_from": [redirect.old_path for redirect in entry.redirects.all()],
+    }
+    meta = {key: value for key, value in meta.items() if value not in (None, "", [])}
+    dumped = yaml.dump(meta, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=1000)
+    return f"---\n{dumped}---\n"
+
+
+def _time(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _copy_picture(image: Image, media_dir: Path, report: ExportReport) -> None:
+    target = media_dir / image.file.name
+    try:
+        with image.file.open("rb") as source:
+            data = source.read()
+    except OSError:
+        report.missing.append(image.file.name)
+        return
+    if target.is_file() and target.read_bytes() == data:
+        report.pictures_unchanged += 1
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    report.pictures += 1
+
+
+def _write_redirects(path: Path) -> int:
+    """Write every redirect, entries' too, in the `old new 301` form static hosts read."""
+    lines = [
+        f"{redirect.old_path} {redirect.destination()} 301"
+        for redirect in Redirect.objects.select_related("entry").order_by("old_path")
+    ]
+    path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    return len(lines)

@@ -1,0 +1,96 @@
+"""Front matter: YAML between --- fences (Jekyll, Hugo, our export) or TOML between +++ (Hugo)."""
+
+import re
+import tomllib
+from dataclasses import dataclass
+
+import yaml
+
+from posts.importers.base import Problem
+
+FENCES = {"---": "yaml", "+++": "toml"}
+# "l---": something typed before the opening fence, which Jekyll would take for body text.
+STRAY_BEFORE_FENCE = re.compile(r"^(\S{1,3})(---|\+\+\+)\s*$")
+_TOML_LINE = re.compile(r"at line (\d+)")
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
+
+
+class FrontMatterError(Exception):
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+@dataclass
+class Document:
+    meta: dict
+    body: str
+    raw_meta: str = ""  # the front matter as written, to find a key's line in messages
+    kind: str = ""  # "yaml", "toml" or "" when there is none
+
+    def line_of(self, key: str) -> int | None:
+        """Return the file's line number where a front-matter key is set, if it can be found."""
+        for number, line in enumerate(self.raw_meta.split("\n"), start=2):
+            if re.match(rf"\s*{re.escape(key)}\s*[:=]", line, re.IGNORECASE):
+                return number
+        return None
+
+
+def split(text: str, origin: str) -> Document:
+    """Split a file's text into its front matter and its body; raise FrontMatterError if broken."""
+    text = text.removeprefix("\ufeff")  # line ends are kept: a body written in a browser has CRLF
+    lines = text.split("\n")
+    first = lines[0].rstrip()
+    if first not in FENCES:
+        stray = STRAY_BEFORE_FENCE.match(first)
+        if stray and stray.group(2) in (line.rstrip() for line in lines[1:200]):
+            raise FrontMatterError(
+                Problem(
+                    origin,
+                    f"{stray.group(1)!r} stands before the front matter's opening "
+                    f"{stray.group(2)}; remove it so the fence starts the file",
+                    line=1,
+                )
+            )
+        return Document({}, text)
+    try:
+        end = next(i for i, line in enumerate(lines[1:], start=1) if line.rstrip() == first)
+    except StopIteration:
+        raise FrontMatterError(
+            Problem(origin, f"the front matter opened with {first} is never closed", line=1)
+        ) from None
+    raw = "\n".join(lines[1:end])
+    body = "\n".join(lines[end + 1 :])
+    kind = FENCES[first]
+    try:
+        meta = _parse(raw, kind)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        reason = getattr(err, "problem", None) or str(err)
+        raise FrontMatterError(
+            Problem(origin, f"front matter is not valid YAML: {reason}", line)
+        ) from err
+    except tomllib.TOMLDecodeError as err:
+        found = _TOML_LINE.search(str(err))
+        line = int(found.group(1)) + 1 if found else raw.count("\n") + 2
+        raise FrontMatterError(
+            Problem(origin, f"front matter is not valid TOML: {err}", line)
+        ) from err
+    except (ValueError, TypeError) as err:  # a well-formed value that is not one (2010-13-45)
+        raise FrontMatterError(
+            Problem(origin, f"front matter holds a bad value: {err}", 2)
+        ) from err
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise FrontMatterError(
+            Problem(origin, "front matter must be a set of `key: value` lines", line=2)
+        )
+    return Document({str(k).lower(): v for k, v in meta.items()}, body, raw, kind)
+
+
+def _parse(raw: str, kind: str):
+    if kind == "toml":
+        return tomllib.loads(raw)
+    return yaml.load(raw, Loader=_LOADER)

@@ -1,0 +1,428 @@
+"""Markdown files with front matter (Jekyll's _posts, Hugo's content, our own export) as Posts."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import yaml
+from django.utils.text import slugify
+
+from posts.importers import frontmatter, templates
+from posts.importers.base import Author, ImageRef, Post, Problem, Report, check_picture
+from posts.importers.export import GENERATOR
+
+SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
+JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
+# Jekyll's built-in permalink styles; "date" is its default.
+JEKYLL_STYLES = {
+    "date": "/:categories/:year/:month/:day/:title:output_ext",
+    "pretty": "/:categories/:year/:month/:day/:title/",
+    "ordinal": "/:categories/:year/:y_day/:title:output_ext",
+    "none": "/:categories/:title:output_ext",
+}
+PICTURE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
+_DATE = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+_MD_IMAGE = re.compile(r'!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(\s+"[^"]*")?\s*\)')
+_HTML_IMAGE = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["']?)([^"'\s>]+)\2""", re.IGNORECASE)
+_HTML_ALT = re.compile(r"""\balt\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
+_REFERENCE = re.compile(r"^( {0,3}\[[^\]]+\]:\s*<?)(\S+?)(>?(?:\s.*)?)$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+@dataclass
+class Site:
+    """Where a file's site keeps its pictures and what its addresses look like."""
+
+    root: Path | None  # the folder holding _posts/ (Jekyll) or content/ (Hugo)
+    kind: str  # "jekyll", "hugo" or "markdown"
+    permalink: str = ""
+    urls: tuple[str, ...] = ()  # the site's own absolute addresses, for its pictures
+
+    def picture_dirs(self) -> list[Path]:
+        if self.root is None:
+            return []
+        return [self.root, self.root / "static", self.root / "assets"]
+
+
+@dataclass
+class Options:
+    permalink: str = ""  # a Jekyll permalink pattern or style, overriding _config.yml
+    site_urls: tuple[str, ...] = ()
+    default_author: Author | None = None
+    skip_invalid: bool = False
+    sites: dict[Path, Site] = field(default_factory=dict)
+
+
+def find_files(paths: list[Path]) -> list[Path]:
+    """Return the Markdown files under these paths, in a stable order; Hugo's _index files out."""
+    found = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in SUFFIXES
+                and p.is_file()
+                and not p.name.startswith("_index.")
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
+def read_posts(paths: list[Path], options: Options, report: Report) -> list[Post]:
+    """Parse every file; raise ImportFailed listing every broken one unless skip_invalid."""
+    from posts.importers.base import ImportFailed
+
+    posts, problems = [], []
+    for path in find_files(paths):
+        try:
+            posts.append(read_post(path, options, report))
+        except frontmatter.FrontMatterError as err:
+            problems.append(err.problem)
+        except OSError as err:
+            problems.append(Problem(str(path), f"cannot be read: {err.strerror or err}"))
+    if problems and not options.skip_invalid:
+        raise ImportFailed(problems)
+    report.skipped += problems
+    return posts
+
+
+def read_post(path: Path, options: Options, report: Report) -> Post:
+    """Return the Post one Markdown file describes."""
+    origin = str(path)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise frontmatter.FrontMatterError(
+            Problem(origin, f"is not UTF-8 text (byte {data[err.start]:#x})", line)
+        ) from None
+    document = frontmatter.split(text, origin)
+    meta = document.meta
+    site = _site(path, options)
+    name_date, name_slug = _from_name(path)
+    published = _date(meta, ("date", "publishdate", "pubdate"), document, origin) or name_date
+    updated = _date(meta, ("last_modified_at", "lastmod", "updated", "modified"), document, origin)
+    created = _date(meta, ("created",), document, origin)
+    slug = slugify(_text(meta.get("slug")) or name_slug, allow_unicode=True)[:200].strip("-")
+    slug = slug or slugify(_text(meta.get("title")), allow_unicode=True)[:200] or "entry"
+    title = " ".join(_text(meta.get("title")).split()) or name_slug.replace("-", " ").capitalize()
+    draft = bool(meta.get("draft")) or meta.get("published") is False
+    status = _text(meta.get("status")).lower()
+    if status in ("draft", "private", "pending"):
+        draft = True
+    post = Post(
+        origin=origin,
+        title=title,
+        slug=slug,
+        body="",
+        excerpt=_text(meta.get("excerpt") or meta.get("description") or meta.get("summary")),
+        draft=draft,
+        published_at=published,
+        created_at=created,
+        updated_at=updated,
+        author=_author(meta) or options.default_author,
+        tags=_tags(meta),
+    )
+    pictures = _picture_notes(meta)
+    # Our own export holds bodies exactly as written here: no template tags to convert.
+    ours = meta.get("generator") == GENERATOR
+    post.body = _convert_body(document.body, path, site, post, pictures, report, ours)
+    post.cover = _cover(meta, path, site, pictures, report)
+    post.old_paths = _old_paths(meta, site, post, path, name_slug)
+    return post
+
+
+def _site(path: Path, options: Options) -> Site:
+    for parent in path.resolve().parents:
+        if parent in options.sites:
+            return options.sites[parent]
+        if parent.name == "_posts":
+            return options.sites.setdefault(parent, _jekyll_site(parent.parent, options))
+        if parent.name == "content":
+            site = Site(parent.parent, "hugo", urls=options.site_urls)
+            return options.sites.setdefault(parent, site)
+    directory = path.resolve().parent
+    return options.sites.setdefault(directory, Site(directory, "markdown", urls=options.site_urls))
+
+
+def _jekyll_site(root: Path, options: Options) -> Site:
+    permalink, urls = options.permalink, list(options.site_urls)
+    config = root / "_config.yml"
+    if config.is_file():
+        try:
+            settings = yaml.safe_load(config.read_text("utf-8")) or {}
+        except (yaml.YAMLError, UnicodeDecodeError, OSError):
+            settings = {}
+        if isinstance(settings, dict):
+            permalink = permalink or _text(settings.get("permalink"))
+            if settings.get("url"):
+                urls.append(_text(settings["url"]))
+    permalink = permalink or "date"
+    return Site(root, "jekyll", JEKYLL_STYLES.get(permalink, permalink), tuple(urls))
+
+
+def _from_name(path: Path) -> tuple[datetime | None, str]:
+    stem = path.stem if path.stem != "index" else path.parent.name  # a Hugo page bundle
+    match = JEKYLL_NAME.match(stem)
+    if not match:
+        return None, stem
+    year, month, day, slug = match.groups()
+    try:
+        return datetime(int(year), int(month), int(day)), slug
+    except ValueError:
+        return None, stem
+
+
+def _text(value) -> str:
+    if value is None or isinstance(value, dict | list):
+        return ""
+    return str(value).strip()
+
+
+def _date(meta: dict, keys: tuple[str, ...], document, origin: str) -> datetime | None:
+    for key in keys:
+        value = meta.get(key)
+        if value in (None, ""):
+            continue
+        if isinstance(value, datetime):
+            return value
+        if isinstance(value, date):
+            return datetime.combine(value, time())
+        parsed = parse_date(str(value))
+        if parsed is None:
+            raise frontmatter.FrontMatterError(
+                Problem(origin, f"{key}: {value!r} is not a date", document.line_of(key))
+            )
+        return parsed
+    return None
+
+
+def parse_date(text: str) -> datetime | None:
+    """Return the time a front-matter string gives ("2014-01-02 10:00:00 -0500"), or None."""
+    text = text.strip()
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    match = _DATE.match(text)
+    if not match:
+        return None
+    year, month, day, hour, minute, second, zone = match.groups()
+    iso = f"{int(year):04d}-{int(month):02d}-{int(day):02d}T{int(hour or 0):02d}"
+    iso += f":{minute or '00'}:{second or '00'}"
+    if zone and zone != "Z":
+        zone = zone if ":" in zone else f"{zone[:3]}:{zone[3:]}"
+        iso += zone
+    elif zone == "Z":
+        iso += "+00:00"
+    try:
+        return datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+
+
+def _author(meta: dict) -> Author | None:
+    value = meta.get("author") or (meta.get("authors") or [None])[0]
+    if isinstance(value, dict):
+        name = _text(value.get("name") or value.get("display_name"))
+        login = _text(value.get("login") or value.get("username")) or slugify(name)
+        return Author(login, name, _text(value.get("email"))) if login else None
+    name = _text(value)
+    if not name:
+        return None
+    # "author: ada" names an account; "author: Ada Lovelace" a person (account ada-lovelace).
+    username = name if re.fullmatch(r"[\w.@+-]+", name) else slugify(name) or name
+    return Author(username, _text(meta.get("author_name")) or name)
+
+
+def _tags(meta: dict) -> list[str]:
+    names = []
+    for key in ("tags", "tag", "categories", "category", "keywords"):
+        value = meta.get(key)
+        if isinstance(value, str):
+            # Jekyll splits a string of tags on spaces; a comma means a list of phrases.
+            names += value.split(",") if "," in value else value.split()
+        elif isinstance(value, list | tuple):
+            names += [_text(item) for item in value]
+    return list(dict.fromkeys(" ".join(n.split())[:100] for n in names if n and n.strip()))
+
+
+def _picture_notes(meta: dict) -> dict[str, dict]:
+    """Return what our export wrote about each picture: alt text, caption, credit."""
+    notes = {}
+    for item in meta.get("pictures") or []:
+        if isinstance(item, dict) and item.get("file"):
+            notes[str(item["file"])] = item
+    return notes
+
+
+def _resolve(src: str, path: Path, site: Site) -> Path | None:
+    """Return the local file a picture address points to, or None if it is not one of ours."""
+    address = src.strip()
+    for url in site.urls:
+        base = url.rstrip("/")
+        if base and address.lower().startswith(base.lower() + "/"):
+            address = address[len(base) :]
+            break
+    parts = urlsplit(address)
+    if parts.scheme or parts.netloc or not parts.path:
+        return None
+    relative = unquote(parts.path)
+    if Path(relative).suffix.lower() not in PICTURE_SUFFIXES:
+        return None
+    if relative.startswith("/"):
+        candidates = [base / relative.lstrip("/") for base in site.picture_dirs()]
+    else:
+        candidates = [path.parent / relative]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    return Path(relative)  # ours by its address, but not here
+
+
+def _picture(src: str, alt: str, path: Path, site: Site, notes: dict, report: Report):
+    """Return an ImageRef for a picture that can be imported, or None (and note why)."""
+    found = _resolve(src, path, site)
+    if found is None:
+        return None
+    if not found.is_file():
+        report.notes[f"picture not found, address kept: {src}"] += 1
+        return None
+    problem = check_picture(found)
+    if problem:
+        report.notes[f"picture not imported, address kept: {problem}"] += 1
+        return None
+    note = notes.get(src, {})
+    return ImageRef(
+        found,
+        alt=_text(note.get("alt")) or alt,
+        caption=_text(note.get("caption")),
+        credit=_text(note.get("credit")),
+        decorative=bool(note.get("decorative")),
+    )
+
+
+def _convert_body(
+    body: str, path: Path, site: Site, post: Post, notes: dict, report: Report, ours: bool
+) -> str:
+    if not ours:
+        body = templates.convert(body, path, report)
+
+    def markdown_image(match: re.Match) -> str:
+        alt, src, title = match.group(1), match.group(2), match.group(3) or ""
+        ref = _picture(src, alt, path, site, notes, report)
+        return f"![{alt}]({post.add_image(ref)}{title})" if ref else match.group(0)
+
+    def html_image(match: re.Match) -> str:
+        tag_start = match.string.rfind("<", 0, match.start(3))
+        tag_end = match.string.find(">", match.end())
+        alt = _HTML_ALT.search(match.string[tag_start:tag_end])
+        ref = _picture(match.group(3), alt.group(2) if alt else "", path, site, notes, report)
+        if ref is None:
+            return match.group(0)
+        return f"{match.group(1)}{match.group(2)}{post.add_image(ref)}{match.group(2)}"
+
+    def reference(match: re.Match) -> str:
+        ref = _picture(match.group(2), "", path, site, notes, report)
+        return f"{match.group(1)}{post.add_image(ref)}{match.group(3)}" if ref else match.group(0)
+
+    lines, fence = [], None
+    for line in body.split("\n"):
+        opening = _FENCE.match(line)
+        if fence:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = None
+            lines.append(line)
+            continue
+        if opening:
+            fence = opening.group(1)
+            lines.append(line)
+            continue
+        line = _MD_IMAGE.sub(markdown_image, line)
+        line = _HTML_IMAGE.sub(html_image, line)
+        line = _REFERENCE.sub(reference, line)
+        lines.append(line)
+    body = "\n".join(lines)
+    return body if ours else body.strip("\n") + "\n"
+
+
+def _cover(meta: dict, path: Path, site: Site, notes: dict, report: Report) -> ImageRef | None:
+    value = None
+    for key in ("cover", "image", "featured_image", "feature_image", "thumbnail", "images"):
+        value = meta.get(key)
+        if value:
+            break
+    alt = _text(meta.get("cover_alt"))
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        alt = _text(value.get("alt")) or alt
+        value = value.get("image") or value.get("src") or value.get("file")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return _picture(value.strip(), alt, path, site, notes, report)
+
+
+def _old_paths(meta: dict, site: Site, post: Post, path: Path, name_slug: str) -> list[str]:
+    paths = []
+    for key in ("redirect_from", "aliases"):
+        value = meta.get(key)
+        paths += [value] if isinstance(value, str) else [_text(v) for v in value or []]
+    own = _text(meta.get("permalink") or meta.get("url"))
+    if own:
+        paths.append(own)
+    elif site.kind == "jekyll" and post.published_at:
+        categories = meta.get("categories") or meta.get("category") or []
+        if isinstance(categories, str):
+            categories = categories.split()
+        paths.append(jekyll_permalink(site.permalink, post, name_slug, categories))
+    elif site.kind == "hugo":
+        section = path.resolve().relative_to(site.root / "content").parts
+        prefix = f"/{section[0]}" if len(section) > 1 else ""
+        paths.append(f"{prefix}/{post.slug}/")
+    return [p if p.startswith(("/", "http")) else "/" + p for p in paths if p]
+
+
+def jekyll_permalink(pattern: str, post: Post, name_slug: str, categories: list) -> str:
+    """Return the address Jekyll gave a post under a permalink pattern."""
+    when = post.published_at
+    values = {
+        ":categories": "/".join(slugify(str(c)) for c in categories if str(c).strip()),
+        ":year": f"{when.year:04d}",
+        ":short_year": f"{when.year % 100:02d}",
+        ":month": f"{when.month:02d}",
+        ":i_month": str(when.month),
+        ":day": f"{when.day:02d}",
+        ":i_day": str(when.day),
+        ":y_day": f"{when.timetuple().tm_yday:03d}",
+        ":title": name_slug,
+        ":slug": post.slug,
+        ":output_ext": ".html",
+    }
+    address = pattern
+    for name in sorted(values, key=len, reverse=True):
+        address = address.replace(name, values[name])
+    return re.sub(r"/{2,}", "/", "/" + address.lstrip("/"))
+
+
+def read_redirects(paths: list[Path]) -> dict[str, str]:
+    """Return the old -> new addresses of a `_redirects` file (ours or Netlify's) in the folders."""
+    redirects = {}
+    for folder in (path for path in paths if path.is_dir()):
+        listing = folder / "_redirects"
+        if not listing.is_file():
+            continue
+        for line in listing.read_text("utf-8", errors="replace").splitlines():
+            words = line.split()
+            if len(words) >= 2 and not line.lstrip().startswith("#"):
+                redirects[words[0]] = words[1]
+    return redirects

@@ -1,0 +1,126 @@
+"""Liquid (Jekyll) and shortcode (Hugo) tags in a post's body, turned into Markdown.
+
+The common ones become what they meant: a code fence, an embed URL on its own line, a picture.
+Any other tag stays in the text, where the author will see it, and the report names it.
+"""
+
+import re
+import shlex
+from pathlib import Path
+
+from posts.importers.base import Report
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_LIQUID = re.compile(r"\{%-?\s*(\w+)(.*?)-?%\}")
+_OUTPUT = re.compile(r"\{\{(?![<%])-?\s*(.*?)\s*-?\}\}")
+_SHORTCODE = re.compile(r"\{\{([<%])\s*(/?)\s*([\w.-]+)(.*?)\s*[>%]\}\}")
+# Liquid's and Hugo's highlight blocks, wherever they stand: they become code fences.
+_HIGHLIGHT_START = re.compile(
+    r"[ \t]*(?:\{%-?\s*highlight\s+([\w+#.-]+)[^%]*?-?%\}"
+    r"|\{\{[<%]\s*highlight\s+([\w+#.-]+)[^>%]*[>%]\}\})[ \t]*\n?"
+)
+_HIGHLIGHT_END = re.compile(
+    r"\n?[ \t]*(?:\{%-?\s*endhighlight\s*-?%\}|\{\{[<%]\s*/\s*highlight\s*[>%]\}\})"
+)
+_RAW_START = re.compile(r"\{%-?\s*raw\s*-?%\}")
+_RAW_END = re.compile(r"\{%-?\s*endraw\s*-?%\}")
+_IAL_LINE = re.compile(r"^\s*\{:[^}]*\}\s*$")
+_IAL_INLINE = re.compile(r"\{:\s*[^}]*\}")
+# Outputs that only pointed at the site itself: "{{ site.url }}/2014/x" becomes "/2014/x".
+SITE_ADDRESS = {"site.url", "site.baseurl", "site.github.url", "site.url | append: site.baseurl"}
+EMBED_URLS = {
+    "youtube": "https://www.youtube.com/watch?v={id}",
+    "vimeo": "https://vimeo.com/{id}",
+    "speakerdeck": "https://speakerdeck.com/player/{id}",
+}
+
+
+def convert(body: str, path: Path, report: Report) -> str:
+    """Return the body with Liquid and Hugo tags converted or, if unknown, kept and reported."""
+    body = _HIGHLIGHT_START.sub(lambda m: f"\n```{m.group(1) or m.group(2)}\n", body)
+    body = _HIGHLIGHT_END.sub("\n```", body)
+    out, fence, raw = [], None, False
+    for line in body.split("\n"):
+        if raw:
+            raw = not _RAW_END.search(line)
+            out.append(_RAW_END.sub("", line))
+            continue
+        opening = _FENCE.match(line)
+        if fence:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = None
+            out.append(line)
+            continue
+        if opening:
+            fence = opening.group(1)
+            out.append(line)
+            continue
+        start = _RAW_START.search(line)
+        if start:
+            after = line[start.end() :]
+            raw = not _RAW_END.search(after)
+            out.append(_convert_line(line[: start.start()], report) + _RAW_END.sub("", after))
+            continue
+        if _IAL_LINE.match(line):
+            report.notes["kramdown attribute list removed ({: ...})"] += 1
+            continue
+        out.append(_convert_line(line, report))
+    return "\n".join(out)
+
+
+def _convert_line(line: str, report: Report) -> str:
+    line = _SHORTCODE.sub(lambda m: _shortcode(m, report), line)
+    line = _LIQUID.sub(lambda m: _kept(m.group(0), f"{{% {m.group(1)} %}}", report), line)
+    line = _OUTPUT.sub(lambda m: _output(m, report), line)
+    if _IAL_INLINE.search(line):
+        report.notes["kramdown attribute list removed ({: ...})"] += 1
+        line = _IAL_INLINE.sub("", line)
+    return line
+
+
+def _output(match: re.Match, report: Report) -> str:
+    if " ".join(match.group(1).split()) in SITE_ADDRESS:
+        return ""
+    return _kept(match.group(0), "{{ " + match.group(1).split("|")[0].strip() + " }}", report)
+
+
+def _kept(text: str, name: str, report: Report) -> str:
+    report.notes[f"template tag kept as text: {name}"] += 1
+    return text
+
+
+def _arguments(text: str) -> tuple[list[str], dict[str, str]]:
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        words = text.split()
+    positional, named = [], {}
+    for word in words:
+        name, equals, value = word.partition("=")
+        if equals and re.fullmatch(r"[\w-]+", name):
+            named[name.lower()] = value
+        else:
+            positional.append(word)
+    return positional, named
+
+
+def _shortcode(match: re.Match, report: Report) -> str:
+    closing, name, rest = match.group(2), match.group(3).lower(), match.group(4)
+    if closing:
+        return _kept(match.group(0), f"{{{{< /{name} >}}}}", report)
+    positional, named = _arguments(rest)
+    first = named.get("id") or (positional[0] if positional else "")
+    if name in EMBED_URLS and first:
+        return "\n\n" + EMBED_URLS[name].format(id=first) + "\n\n"
+    if name == "gist" and len(positional) >= 2:
+        return f"\n\nhttps://gist.github.com/{positional[0]}/{positional[1]}\n\n"
+    if name in ("tweet", "x") and (named.get("user") or positional) and first:
+        user = named.get("user") or positional[0]
+        status = named.get("id") or positional[-1]
+        return f"\n\nhttps://x.com/{user}/status/{status}\n\n"
+    if name == "figure" and named.get("src"):
+        alt = named.get("alt", "").replace("]", "")
+        caption = (named.get("caption") or named.get("title") or "").replace('"', "'")
+        title = f' "{caption}"' if caption else ""
+        return f"\n\n![{alt}]({named['src']}{title})\n\n"
+    return _kept(match.group(0), f"{{{{< {name} >}}}}", report)

@@ -1,0 +1,36 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from posts.importers.export import export_markdown
+from posts.models import Entry
+
+
+class Command(BaseCommand):
+    help = (
+        "Write every entry as Markdown with YAML front matter into DIR/posts/, its pictures "
+        "into DIR/media/ and the redirects into DIR/_redirects; import_markdown reads it back."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("folder", type=Path, help="Where to write (made if missing).")
+
+    def handle(self, *args, folder: Path, **options) -> None:
+        if folder.exists() and not folder.is_dir():
+            raise CommandError(f"{folder} is a file, not a folder.")
+        try:
+            with tqdm(total=Entry.objects.count(), unit="entry", disable=None) as bar:
+                report = export_markdown(folder, progress=bar.update)
+        except OSError as err:
+            raise CommandError(f"Cannot write to {folder}: {err.strerror or err}") from err
+        self.stdout.write(
+            f"Wrote {report.entries} entries, {report.pictures} pictures "
+            f"({report.pictures_unchanged} already there) and {report.redirects} redirects "
+            f"to {folder}."
+        )
+        if report.missing:
+            raise CommandError(
+                "These pictures are missing from storage and were not exported:\n  "
+                + "\n  ".join(report.missing)
+            )

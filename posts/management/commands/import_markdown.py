@@ -1,0 +1,70 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from posts.importers.base import Author, Importer, ImportFailed, Report
+from posts.importers.markdown import Options, read_posts, read_redirects
+
+
+class Command(BaseCommand):
+    help = (
+        "Import Markdown posts with front matter: a Jekyll _posts/ folder, a Hugo content/ "
+        "folder, single files, or a folder made by export_markdown. Running it again updates "
+        "the same entries (matched by slug)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", type=Path, help="Folders or .md files.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Say what would change; write nothing."
+        )
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="Import the valid files and list the broken ones, instead of stopping.",
+        )
+        parser.add_argument(
+            "--permalink",
+            default="",
+            help="Jekyll's permalink setting (a style such as pretty, or a pattern such as "
+            "/:year/:month/:day/:title/), for the old addresses; default: _config.yml's, "
+            "else Jekyll's default.",
+        )
+        parser.add_argument(
+            "--site-url",
+            action="append",
+            default=[],
+            help="The old site's address (https://example.org): its absolute picture "
+            "addresses are looked up locally. Repeat for several.",
+        )
+        parser.add_argument(
+            "--author", default="", help="Username for posts whose front matter names none."
+        )
+
+    def handle(self, *args, paths: list[Path], dry_run: bool, skip_invalid: bool, **options):
+        missing = [str(path) for path in paths if not path.exists()]
+        if missing:
+            raise CommandError(f"No such file or folder: {', '.join(missing)}")
+        report = Report()
+        settings = Options(
+            permalink=options["permalink"],
+            site_urls=tuple(options["site_url"]),
+            default_author=Author(options["author"]) if options["author"] else None,
+            skip_invalid=skip_invalid,
+        )
+        try:
+            posts = read_posts(paths, settings, report)
+            redirects = read_redirects(paths)
+            with tqdm(total=len(posts), unit="post", disable=None) as bar:
+                Importer(dry_run=dry_run, report=report).run(posts, redirects, bar.update)
+        except ImportFailed as err:
+            raise CommandError(
+                f"Nothing was imported: {len(err.problems)} problem(s).\n{err}"
+            ) from err
+        for line in report.lines(dry_run):
+            self.stdout.write(line)
+        if dry_run:
+            self.stdout.write(self.style.WARNING("Dry run: nothing was written."))
+        else:
+            self.stdout.write(self.style.SUCCESS("Import finished."))

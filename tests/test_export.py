@@ -1,0 +1,101 @@
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.utils import timezone
+from taggit.models import Tag
+
+from posts.models import Entry, Image, Redirect
+from tests.factories import EntryFactory, ImageFactory, UserFactory, image_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot() -> dict:
+    """Everything an entry is, with pictures by their bytes rather than their stored names."""
+    state = {}
+    for entry in Entry.objects.select_related("author", "cover").prefetch_related("tags"):
+        body = entry.body
+        pictures = {}
+        for image in Image.objects.all():
+            with image.file.open("rb") as handle:
+                data = handle.read()
+            if image.file.url in body:
+                body = body.replace(image.file.url, f"<picture {image.sha256}>")
+            pictures[image.sha256] = (data, image.alt_text, image.caption, image.credit)
+        state[entry.slug] = {
+            "title": entry.title,
+            "body": body,
+            "excerpt": entry.excerpt,
+            "status": entry.status,
+            "published_at": entry.published_at,
+            "created_at": entry.created_at,
+            "updated_at": entry.updated_at,
+            "author": (entry.author.username, entry.author.get_full_name()),
+            "tags": sorted(entry.tags.names()),
+            "cover": entry.cover and pictures[entry.cover.sha256],
+            "pictures": sorted(pictures[image.sha256] for image in entry.images.all()),
+            "redirects": sorted(entry.redirects.values_list("old_path", flat=True)),
+        }
+    return state
+
+
+def test_export_then_import_into_an_empty_database_gives_every_entry_back(tmp_path, media_root):
+    writer = UserFactory(username="ada.l", first_name="Ada", last_name="Lovelace")
+    cover = ImageFactory(alt_text="A field", caption="Spring", credit="Me, CC BY")
+    shown = Image.objects.create(
+        file=ContentFile(image_bytes(size=(300, 200), fmt="JPEG"), name="talk.jpg"),
+        alt_text="The speaker",
+    )
+    now = timezone.now().replace(microsecond=123456)
+    talk = EntryFactory(
+        title="FOSDEM: what we saw — «ünïcode»",
+        author=writer,
+        body=f"Intro.\r\n\r\n![]({shown.file.url})\r\n\r\n{{{{ kept }}}} and {{% raw %}}\r\n",
+        excerpt="Two days in Brussels.",
+        cover=cover,
+        tags=["fosdem", "Talks"],
+        published_at=now - timedelta(days=400),
+    )
+    Redirect.objects.create(old_path="/2014/02/fosdem.html", entry=talk)
+    Redirect.objects.create(old_path="/?p=12", entry=talk)
+    Redirect.objects.create(old_path="/category/talks/", target="/tags/talks/")
+    EntryFactory(title="Unfinished", status=Entry.Status.DRAFT, published_at=None, author=writer)
+    EntryFactory(title="Next week", published_at=now + timedelta(days=7), author=writer)
+    Entry.objects.filter(pk=talk.pk).update(
+        created_at=now - timedelta(days=401), updated_at=now - timedelta(days=2)
+    )
+    before = snapshot()
+
+    out = StringIO()
+    call_command("export_markdown", str(tmp_path / "out"), stdout=out)
+    assert "Wrote 3 entries, 2 pictures" in out.getvalue()
+    assert (tmp_path / "out" / "_redirects").read_text().count(" 301\n") == 3
+
+    Entry.objects.all().delete()
+    Image.objects.all().delete()
+    Tag.objects.all().delete()
+    Redirect.objects.all().delete()
+    get_user_model().objects.all().delete()
+    for path in sorted(media_root.rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+
+    call_command("import_markdown", str(tmp_path / "out"), stdout=StringIO())
+    assert snapshot() == before
+    assert Redirect.objects.get(old_path="/category/talks/").target == "/tags/talks/"
+
+    again = StringIO()
+    call_command("import_markdown", str(tmp_path / "out"), stdout=again)
+    assert "Entries created: 0, updated: 0, unchanged: 3" in again.getvalue()
+
+
+def test_an_export_refreshes_in_place(tmp_path):
+    first = EntryFactory(title="First")
+    EntryFactory(title="Second")
+    call_command("export_markdown", str(tmp_path), stdout=StringIO())
+    first.delete()
+    call_command("export_markdown", str(tmp_path), stdout=StringIO())
+    assert [p.name.split("-", 3)[-1] for p in (tmp_path / "posts").glob("*.md")] == ["second.md"]

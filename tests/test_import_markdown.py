@@ -1,0 +1,247 @@
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from taggit.models import Tag
+
+from posts.importers.base import Report
+from posts.importers.templates import convert
+from posts.models import Entry, Image, Redirect
+
+pytestmark = pytest.mark.django_db
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+JEKYLL = CORPUS / "jekyll" / "benbalter.github.com"
+BROKEN = "2010-12-01-the-internet-is-series-of-tubes.md"
+needs_jekyll = pytest.mark.skipif(
+    not JEKYLL.exists(), reason=f"Jekyll corpus not found at {JEKYLL}"
+)
+JEKYLL_OPTIONS = [
+    "--permalink",
+    "/:year/:month/:day/:title/",
+    "--site-url",
+    "http://ben.balter.com",
+]
+
+
+def run(*args) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command("import_markdown", *map(str, args), stdout=out)
+    return out.getvalue()
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@needs_jekyll
+def test_a_broken_file_stops_the_jekyll_import_naming_file_and_line(media_root):
+    with pytest.raises(CommandError) as err:
+        run(JEKYLL / "_posts", *JEKYLL_OPTIONS)
+    assert f"{BROKEN}:1: 'l' stands before the front matter's opening ---" in str(err.value)
+    assert Entry.objects.count() == Image.objects.count() == Tag.objects.count() == 0
+    assert not any(media_root.rglob("*.*"))
+
+
+@needs_jekyll
+def test_the_jekyll_blog_arrives_whole_with_skip_invalid_and_twice_changes_nothing(client):
+    output = run(JEKYLL / "_posts", "--skip-invalid", *JEKYLL_OPTIONS)
+    assert "Entries created: 92, updated: 0, unchanged: 0, skipped as invalid: 1." in output
+    assert f"Skipped {JEKYLL / '_posts' / BROKEN}:1:" in output
+    files = sorted(p for p in (JEKYLL / "_posts").glob("*.md") if p.name != BROKEN)
+    assert Entry.objects.count() == len(files) == 92
+    # "published: false" in one post's front matter: a draft; every other one published.
+    assert Entry.objects.filter(status=Entry.Status.DRAFT).count() == 1
+    assert Entry.objects.published().count() == 91
+    assert Image.objects.count() == 6  # the screenshots the corpus holds, among 33 referenced
+    # The text arrived: every line of every body is there, but the ones the import rewrote.
+    rewritten = ("{%", "{:", "![", "<img", "]: ")
+    for path in files:
+        body = path.read_text("utf-8").split("\n---", 1)[1]
+        entry = _entry_for(path)
+        for line in body.split("\n"):
+            if line.strip() and not any(mark in line for mark in rewritten):
+                assert line.strip() in entry.body, (path.name, line)
+    again = run(JEKYLL / "_posts", "--skip-invalid", *JEKYLL_OPTIONS)
+    assert "Entries created: 0, updated: 0, unchanged: 92" in again
+    assert "Pictures added: 0, already here: 6. Tags added: 0. Authors added: 0." in again
+    assert Entry.objects.count() == 92 and Image.objects.count() == 6
+    # Old addresses: the permalink pattern's, and the front matter's redirect_from.
+    tubes = Entry.objects.get(slug="treat-data-as-code")
+    response = client.get("/2013/09/16/treat-data-as-code/")
+    assert response.status_code == 301 and response["Location"] == tubes.get_absolute_url()
+    moved = Redirect.objects.get(old_path="/2014/01/27/open-collabortion/")
+    assert client.get(moved.old_path)["Location"] == moved.entry.get_absolute_url()
+
+
+def _entry_for(path: Path) -> Entry:
+    """The entry a corpus file became: its old address leads to it."""
+    year, month, day = path.name[:10].split("-")
+    redirect = Redirect.objects.filter(
+        old_path__startswith=f"/{year}/{month}/{day}/", entry__isnull=False
+    )
+    matches = [r.entry for r in redirect if r.old_path.endswith(f"/{path.stem[11:]}/")]
+    assert len(matches) == 1, path.name
+    return matches[0]
+
+
+@needs_jekyll
+def test_a_dry_run_reports_and_writes_nothing(media_root):
+    output = run(JEKYLL / "_posts", "--skip-invalid", "--dry-run", *JEKYLL_OPTIONS)
+    assert "Entries would be created: 92" in output
+    assert "Pictures would be added: 6" in output
+    assert "Dry run: nothing was written." in output
+    assert Entry.objects.count() == Image.objects.count() == Tag.objects.count() == 0
+    assert Redirect.objects.count() == 0
+    assert not any(media_root.rglob("*.*"))
+
+
+def test_front_matter_fields_become_the_entry(tmp_path, client):
+    posts = tmp_path / "site" / "_posts"
+    write(tmp_path / "site", "shots/board.png", "")  # replaced by a real picture below
+    from tests.factories import image_bytes
+
+    (tmp_path / "site" / "shots" / "board.png").write_bytes(image_bytes(size=(200, 100)))
+    write(
+        posts,
+        "2014-03-02-a-talk.md",
+        "---\n"
+        "title: >\n  A talk at\n  FOSDEM\n"
+        "author: Ada Lovelace\n"
+        "date: 2014-03-02 10:30:00 +0100\n"
+        "categories: [Conferences]\n"
+        "tags: ocaml unikernels\n"
+        "excerpt: What we saw.\n"
+        "image: /shots/board.png\n"
+        "redirect_from: /talk/\n"
+        "---\n"
+        "Intro with ![the board](/shots/board.png).\n\n"
+        "{% highlight ocaml %}\nlet x = 1\n{% endhighlight %}\n\n"
+        "{% include figure.html %}\n",
+    )
+    output = run(posts)
+    entry = Entry.objects.get()
+    assert entry.title == "A talk at FOSDEM"
+    assert entry.slug == "a-talk"
+    assert entry.author.get_full_name() == "Ada Lovelace" and not entry.author.is_active
+    assert entry.published_at.isoformat() == "2014-03-02T09:30:00+00:00"
+    assert sorted(entry.tags.names()) == ["Conferences", "ocaml", "unikernels"]
+    assert entry.excerpt == "What we saw."
+    assert entry.cover.alt_text == "the board" and entry.cover.width == 200  # one Image for both
+    assert f"![the board]({entry.cover.file.url})" in entry.body
+    assert "```ocaml\nlet x = 1\n```" in entry.body
+    assert '<span class="k">let</span>' in entry.body_html
+    assert "{% include figure.html %}" in entry.body  # kept where the author will see it
+    assert "template tag kept as text: {% include %}" in output
+    assert client.get("/talk/")["Location"] == entry.get_absolute_url()
+    # Jekyll's default permalink, with no _config.yml and no --permalink:
+    assert client.get("/conferences/2014/03/02/a-talk.html").status_code == 301
+
+
+def test_hugo_toml_front_matter_aliases_and_drafts(tmp_path, client):
+    content = tmp_path / "content"
+    write(
+        content,
+        "posts/mirage-release.md",
+        '+++\ntitle = "Mirage 2.0"\ndate = 2014-07-22T09:00:00Z\n'
+        'lastmod = 2014-07-23T09:00:00Z\ntags = ["mirage"]\naliases = ["/blog/mirage-2"]\n'
+        'description = "The release."\n+++\n'
+        'Watch: {{< youtube dQw4w9WgXcQ >}}\n\n{{< ref "other.md" >}}\n',
+    )
+    write(content, "posts/notes.md", '+++\ntitle = "Notes"\ndraft = true\n+++\nLater.\n')
+    write(content, "posts/_index.md", '+++\ntitle = "Posts"\n+++\n')
+    run(content)
+    release = Entry.objects.get(slug="mirage-release")
+    assert release.excerpt == "The release."
+    assert release.updated_at.isoformat() == "2014-07-23T09:00:00+00:00"
+    assert "youtube-nocookie.com/embed/dQw4w9WgXcQ" in release.body_html
+    assert '{{< ref "other.md" >}}' in release.body
+    assert Entry.objects.get(slug="notes").status == Entry.Status.DRAFT
+    assert Entry.objects.count() == 2  # the section's _index.md is not a post
+    for old in ("/blog/mirage-2", "/posts/mirage-release/"):
+        assert client.get(old)["Location"] == release.get_absolute_url()
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "line"),
+    [
+        ("---\ntitle: ok\ntags: [a, b\n---\nBody\n", "front matter is not valid YAML", 4),
+        (
+            "---\ntitle: ok\ndate: next tuesday\n---\nBody\n",
+            "date: 'next tuesday' is not a date",
+            3,
+        ),
+        ("---\ntitle: never closed\nBody\n", "never closed", 1),
+        ("---\n- a list\n---\nBody\n", "must be a set of `key: value` lines", 2),
+        ('+++\ntitle = "x\n+++\nBody\n', "front matter is not valid TOML", 2),
+    ],
+)
+def test_malformed_front_matter_names_file_and_line_and_writes_nothing(
+    tmp_path, text, message, line
+):
+    write(tmp_path, "good.md", "---\ntitle: Good\n---\nFine.\n")
+    bad = write(tmp_path, "bad.md", text)
+    with pytest.raises(CommandError) as err:
+        run(tmp_path)
+    assert f"{bad}:{line}: " in str(err.value) and message in str(err.value)
+    assert Entry.objects.count() == 0
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_its_line(tmp_path):
+    (tmp_path / "latin.md").write_bytes(b"---\ntitle: Caf\xe9\n---\n")
+    with pytest.raises(CommandError, match=r"latin.md:2: is not UTF-8 text \(byte 0xe9\)"):
+        run(tmp_path)
+
+
+def test_same_titles_in_one_import_get_distinct_slugs_every_time(tmp_path):
+    write(tmp_path, "2013-02-04-hello.md", "---\ntitle: Hello\n---\nOne.\n")
+    write(tmp_path, "2013-02-16-hello.md", "---\ntitle: Hello\n---\nTwo.\n")
+    run(tmp_path)
+    run(tmp_path)
+    assert dict(Entry.objects.values_list("slug", "body")) == {
+        "hello": "One.\n",
+        "hello-2": "Two.\n",
+    }
+
+
+def test_a_missing_path_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="No such file or folder"):
+        run(tmp_path / "nope")
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("{% highlight python %}\nx = 1\n{% endhighlight %}", "```python\nx = 1\n```"),
+        (
+            "  {% highlight php %}<?php echo 1; ?>{% endhighlight %}",
+            "```php\n<?php echo 1; ?>\n```",
+        ),
+        ("{{< highlight go >}}\nfunc f() {}\n{{< /highlight >}}", "```go\nfunc f() {}\n```"),
+        ("{{< vimeo 55073825 >}}", "https://vimeo.com/55073825"),
+        ("{{< gist spf13 7896402 >}}", "https://gist.github.com/spf13/7896402"),
+        ('{{< figure src="/a.png" alt="A" caption="Cap" >}}', '![A](/a.png "Cap")'),
+        ("See {{ site.url }}/about/.", "See /about/."),
+        ("{% raw %}{{ not a tag }}{% endraw %}", "{{ not a tag }}"),
+        ("```\n{% include kept.html %}\n```", "```\n{% include kept.html %}\n```"),
+        ("Text.\n{: .note}\nMore", "Text.\nMore"),
+    ],
+)
+def test_template_tags_become_markdown(source, expected):
+    assert convert(source, Path("x.md"), Report()).strip() == expected
+
+
+def test_unknown_template_tags_are_kept_and_counted():
+    report = Report()
+    text = "{% include a.html %} {{ page.title }} {{< instagram x >}}"
+    assert convert(text, Path("x.md"), report) == text
+    assert set(report.notes) == {
+        "template tag kept as text: {% include %}",
+        "template tag kept as text: {{ page.title }}",
+        "template tag kept as text: {{< instagram >}}",
+    }
