@@ -5,9 +5,9 @@ with little change: posts/<date>-<slug>.md, media/<the stored names>, _redirects
 """
 
 import re
-from urllib.parse import unquote
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 import yaml
 from django.conf import settings

@@ -1,0 +1,141 @@
+"""A WordPress post's content as a Markdown body: paragraphs, shortcodes, pictures.
+
+WordPress stores paragraphs as blank lines and adds the <p> tags when it shows a post
+(wpautop). Here the HTML stays HTML (raw HTML blocks, which our sanitiser then cleans), text
+gets its paragraphs, and the shortcodes become what they meant: code fences, figures, embeds.
+"""
+
+import html
+import re
+from collections.abc import Callable
+
+BLOCK_TAGS = (
+    "address|article|aside|blockquote|dd|details|div|dl|dt|fieldset|figcaption|figure|footer|"
+    "form|h[1-6]|header|hgroup|hr|li|math|menu|nav|ol|p|pre|section|summary|table|tbody|td|"
+    "tfoot|th|thead|tr|ul"
+)
+_OPEN_BLOCK = re.compile(rf"(<(?:{BLOCK_TAGS})[\s/>])", re.IGNORECASE)
+_CLOSE_BLOCK = re.compile(rf"(</(?:{BLOCK_TAGS})>)", re.IGNORECASE)
+_STARTS_BLOCK = re.compile(rf"^</?(?:{BLOCK_TAGS})[\s/>]", re.IGNORECASE)
+_BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.DOTALL)
+_PRE = re.compile(r"<pre\b.*?</pre>", re.DOTALL | re.IGNORECASE)
+_CODE = re.compile(r"\[(code|sourcecode)\b([^\]]*)\](.*?)\[/\1\]", re.DOTALL | re.IGNORECASE)
+_CAPTION = re.compile(r"\[(caption|wp_caption)\b([^\]]*)\](.*?)\[/\1\]", re.DOTALL | re.IGNORECASE)
+_GALLERY = re.compile(r"\[gallery\b([^\]]*)\]", re.IGNORECASE)
+_EMBED = re.compile(r"\[embed\b[^\]]*\](.*?)\[/embed\]", re.DOTALL | re.IGNORECASE)
+_OTHER = re.compile(r"\[/?([a-z][\w-]*)\b[^\]\n]*\]", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
+_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_LONE_IMAGE = re.compile(
+    r"^(?:<a\b[^>]*>\s*)?(<img\b[^>]*>)(?:\s*</a>)?$", re.IGNORECASE | re.DOTALL
+)
+_URL_ALONE = re.compile(r"^https?://\S+$")
+_MARK = "\x00{}\x00"
+_MARKED = re.compile(r"\x00(\d+)\x00")
+# Shortcodes WordPress sites use that have no meaning here: kept visible, and reported.
+KNOWN = {"code", "sourcecode", "caption", "wp_caption", "gallery", "embed"}
+
+
+def attributes(text: str) -> dict[str, str]:
+    """Return a shortcode's or tag's attributes: [gallery ids="1,2" columns=3]."""
+    return {
+        name.lower(): html.unescape(next(v for v in values if v is not None))
+        for name, *values in _ATTRIBUTE.findall(text)
+    }
+
+
+class Converter:
+    """Turn one post's content into Markdown; picture(src) gives the address to write."""
+
+    def __init__(
+        self,
+        picture: Callable[[str], str],
+        gallery: Callable[[dict], list[tuple[str, str, str]]],
+        note: Callable[[str], None],
+    ):
+        self.picture = picture  # an old picture address -> the address in the new body
+        self.gallery = gallery  # the shortcode's attributes -> [(src, alt, caption)]
+        self.note = note
+        self.blocks: list[str] = []
+
+    def convert(self, content: str) -> str:
+        self.blocks = []
+        text = _BLOCK_COMMENT.sub("", content.replace("\r\n", "\n"))
+        text = _CODE.sub(self._code, text)
+        text = _PRE.sub(lambda m: self._keep(m.group(0)), text)
+        text = _CAPTION.sub(self._caption, text)
+        text = _GALLERY.sub(self._gallery, text)
+        text = _EMBED.sub(lambda m: self._keep(html.unescape(m.group(1).strip())), text)
+        text = _OTHER.sub(self._other, text)
+        text = _OPEN_BLOCK.sub(r"\n\n\1", text)
+        text = _CLOSE_BLOCK.sub(r"\1\n\n", text)
+        chunks = [self._paragraph(chunk.strip()) for chunk in re.split(r"\n\s*\n", text)]
+        body = "\n\n".join(chunk for chunk in chunks if chunk)
+        return _MARKED.sub(lambda m: self.blocks[int(m.group(1))], body) + "\n"
+
+    def _keep(self, markdown: str) -> str:
+        """Set a finished block aside, alone in its paragraph, until the end."""
+        self.blocks.append(markdown)
+        return "\n\n" + _MARK.format(len(self.blocks) - 1) + "\n\n"
+
+    def _code(self, match: re.Match) -> str:
+        options = attributes(match.group(2))
+        language = options.get("lang") or options.get("language") or ""
+        code = html.unescape(match.group(3).strip("\n"))
+        fence = "~~~~" if "```" in code else "```"
+        return self._keep(f"{fence}{language}\n{code}\n{fence}")
+
+    def _image_line(self, tag: str, caption: str = "") -> str:
+        options = attributes(tag)
+        alt = options.get("alt", "").replace("]", "\\]").replace("\n", " ")
+        src = self.picture(options.get("src", ""))
+        caption = " ".join(caption.split()).replace('"', "'")
+        return f'![{alt}]({src} "{caption}")' if caption else f"![{alt}]({src})"
+
+    def _caption(self, match: re.Match) -> str:
+        inner = match.group(3)
+        image = _IMG.search(inner)
+        if image is None:
+            return inner
+        caption = attributes(match.group(2)).get("caption") or re.sub(
+            r"<[^>]+>", "", inner[image.end() :]
+        )
+        return self._keep(self._image_line(image.group(0), html.unescape(caption).strip()))
+
+    def _gallery(self, match: re.Match) -> str:
+        pictures = self.gallery(attributes(match.group(1)))
+        if not pictures:
+            self.note("[gallery] with no pictures found: kept as text")
+            return match.group(0)
+        lines = []
+        for src, alt, caption in pictures:
+            alt = alt.replace("]", "\\]")
+            title = f' "{caption}"' if caption else ""
+            lines.append(f"![{alt}]({self.picture(src)}{title})")
+        return self._keep("\n\n".join(lines))
+
+    def _other(self, match: re.Match) -> str:
+        name = match.group(1).lower()
+        if name not in KNOWN:
+            self.note(f"shortcode kept as text: [{name}]")
+        return match.group(0)
+
+    def _paragraph(self, chunk: str) -> str:
+        if not chunk or _MARKED.fullmatch(chunk):
+            return chunk
+        lone = _LONE_IMAGE.match(chunk)
+        if lone:
+            return self._image_line(lone.group(1))
+        chunk = _IMG.sub(self._rewrite_img, chunk)
+        if _URL_ALONE.match(chunk):
+            return chunk  # WordPress embeds a URL alone on its line; so do we
+        if _STARTS_BLOCK.match(chunk):
+            return chunk
+        return "<p>" + chunk.replace("\n", "<br>\n") + "</p>"
+
+    def _rewrite_img(self, match: re.Match) -> str:
+        tag = match.group(0)
+        src = attributes(tag).get("src")
+        if not src:
+            return tag
+        return tag.replace(src, self.picture(src), 1)

@@ -1,0 +1,43 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from posts.importers.base import Importer, ImportFailed, Report
+from posts.importers.wordpress import read_posts
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a WordPress export (Tools > Export, a WXR .xml file): posts of every status, "
+        "tags and categories, authors, pictures from --media-dir. Running it again updates the "
+        "same entries (matched by slug)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="The WXR export file.")
+        parser.add_argument(
+            "--media-dir",
+            type=Path,
+            help="WordPress's wp-content/uploads/ folder, copied from the old server.",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Say what would change; write nothing."
+        )
+
+    def handle(self, *args, file: Path, media_dir: Path | None, dry_run: bool, **options):
+        if media_dir is not None and not media_dir.is_dir():
+            raise CommandError(f"--media-dir {media_dir} is not a folder.")
+        report = Report()
+        try:
+            posts = read_posts(file, media_dir, report)
+            with tqdm(total=len(posts), unit="post", disable=None) as bar:
+                Importer(dry_run=dry_run, report=report).run(posts, progress=bar.update)
+        except ImportFailed as err:
+            raise CommandError(f"Nothing was imported.\n{err}") from err
+        for line in report.lines(dry_run):
+            self.stdout.write(line)
+        if dry_run:
+            self.stdout.write(self.style.WARNING("Dry run: nothing was written."))
+        else:
+            self.stdout.write(self.style.SUCCESS("Import finished."))

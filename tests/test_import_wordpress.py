@@ -1,0 +1,158 @@
+import html
+import re
+import xml.etree.ElementTree as ET
+import zlib
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from posts.importers.wpcontent import Converter
+from posts.models import Entry, Image, Redirect
+from tests.factories import image_bytes
+
+pytestmark = pytest.mark.django_db
+
+WXR = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "wordpress"
+WXR = WXR / "themeunittestdata.wordpress.xml"
+needs_wxr = pytest.mark.skipif(not WXR.exists(), reason=f"WordPress corpus not found at {WXR}")
+NS = {
+    "wp": "https://wordpress.org/export/1.2/",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+}
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command("import_wordpress", *map(str, args), stdout=out)
+    return out.getvalue()
+
+
+def corpus_posts() -> list[ET.Element]:
+    """The file's posts, read here with the standard library, apart from the importer."""
+    items = ET.parse(WXR).getroot().iter("item")
+    return [i for i in items if i.findtext("wp:post_type", namespaces=NS) == "post"]
+
+
+def longest_text(content: str) -> str:
+    """The longest stretch of words between tags and shortcodes: it must arrive."""
+    pieces = re.split(r"<[^>]+>|\[[^\]]*\]|\n", content)
+    return " ".join(html.unescape(max(pieces, key=len)).split())
+
+
+@needs_wxr
+def test_the_theme_unit_test_export_arrives_whole_and_twice_changes_nothing(client):
+    output = run(WXR)
+    assert "Entries created: 58, updated: 0, unchanged: 0" in output
+    for counted in ("21 pages", "70 menu items", "33 comments", "37 attachments not found"):
+        assert f"Not imported: {counted}" in output
+    assert Entry.objects.published().count() == 56
+    assert Entry.objects.scheduled().count() == 1
+    assert Entry.objects.filter(status=Entry.Status.DRAFT).count() == 1
+    posts = corpus_posts()
+    wanted_tags = {c.text.strip() for p in posts for c in p.findall("category") if c.text}
+    imported_tags = {name for e in Entry.objects.all() for name in e.tags.names()}
+    assert {t.casefold() for t in imported_tags} == {t.casefold() for t in wanted_tags}
+    # Both authors by their logins, including the post whose creator reads ">themereviewteam".
+    assert set(get_user_model().objects.values_list("username", flat=True)) == {
+        "themedemos",
+        "themereviewteam",
+    }
+    for post in posts:
+        post_id = post.findtext("wp:post_id", namespaces=NS)
+        entry = Redirect.objects.get(old_path=f"/?p={post_id}").entry
+        assert entry.title == (" ".join((post.findtext("title") or "").split()) or "(untitled)")
+        text = longest_text(post.findtext("content:encoded", namespaces=NS) or "")
+        # As text on the page, or (a URL alone) as the embed it became.
+        arrived = " ".join(html.unescape(entry.body + " " + entry.body_text).split())
+        assert text in arrived, (entry.slug, text)
+        response = client.get("/", {"p": post_id})
+        assert response.status_code == 301 and response["Location"] == entry.get_absolute_url()
+    old = Redirect.objects.get(old_path="/2013/01/11/markup-html-tags-and-formatting/")
+    assert client.get(old.old_path)["Location"] == old.entry.get_absolute_url()
+    assert "Entries created: 0, updated: 0, unchanged: 58" in run(WXR)
+
+
+@needs_wxr
+def test_attachments_from_the_uploads_folder_become_pictures_galleries_and_covers(tmp_path):
+    uploads = tmp_path / "uploads"
+    items = ET.parse(WXR).getroot().iter("item")
+    for item in items:
+        url = item.findtext("wp:attachment_url", namespaces=NS)
+        if url:
+            target = uploads / url.split(".com/", 1)[1]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fmt = "PNG" if target.suffix == ".png" else "JPEG"
+            colour = tuple(zlib.crc32(url.encode()).to_bytes(4, "big")[:3])  # one per file
+            target.write_bytes(image_bytes(size=(120, 90), fmt=fmt, colour=colour))
+    output = run(WXR, "--media-dir", uploads)
+    assert "attachments not found" not in output
+    gallery = Entry.objects.get(slug="post-format-gallery")
+    assert gallery.images.count() >= 10 and "https://wpthemetestdata" not in gallery.body
+    assert "<figure><picture>" in gallery.body_html and "<figcaption>" in gallery.body_html
+    canola = Image.objects.get(file__contains="canola2")
+    assert canola.caption.startswith("Lorem ipsum")
+    assert Entry.objects.exclude(cover=None).exists()  # from _thumbnail_id
+    assert "Pictures added: 0" in run(WXR, "--media-dir", uploads)
+
+
+@pytest.mark.parametrize(
+    ("xml", "message"),
+    [
+        (
+            '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>'
+            "<rss><channel><title>&b;</title></channel></rss>",
+            "refused: the file declares entities",
+        ),
+        (
+            '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            "<rss><channel><title>&x;</title></channel></rss>",
+            "refused: the file declares entities",
+        ),
+        (
+            '<?xml version="1.0"?>\n<rss>\n<channel>\n<item></channel></rss>',
+            ":4: is not well-formed",
+        ),
+        ('<?xml version="1.0"?><html></html>', "not a WordPress export"),
+    ],
+)
+def test_hostile_or_broken_files_are_refused_and_nothing_is_written(tmp_path, xml, message):
+    path = tmp_path / "export.xml"
+    path.write_text(xml)
+    with pytest.raises(CommandError, match=re.escape(message)):
+        run(path)
+    assert Entry.objects.count() == 0
+
+
+def convert(content: str, notes: list | None = None) -> str:
+    gallery = [("https://x.org/wp-content/uploads/a.jpg", "A", "First")]
+    notes = [] if notes is None else notes
+    return Converter(lambda src: src, lambda options: gallery, notes.append).convert(content)
+
+
+def test_wordpress_paragraphs_become_paragraphs_and_line_breaks():
+    body = convert("One line\nand the next.\n\nSecond *paragraph*.\n<ul>\n<li>item</li>\n</ul>")
+    assert "<p>One line<br>\nand the next.</p>" in body
+    assert "<p>Second *paragraph*.</p>" in body  # WordPress text is not Markdown
+    assert "<ul>" in body and "<li>item</li>" in body
+
+
+def test_shortcodes_become_fences_figures_and_embeds():
+    body = convert(
+        '[code lang="python"]if a &lt; b:\n\n    pass[/code]\n\n'
+        '[caption id="x" width="300"]<img src="https://x.org/b.jpg" alt="B"> '
+        "The caption[/caption]\n\n"
+        "[embed]https://www.youtube.com/watch?v=abc[/embed]\n\n[gallery]"
+    )
+    assert "```python\nif a < b:\n\n    pass\n```" in body
+    assert '![B](https://x.org/b.jpg "The caption")' in body
+    assert "\n\nhttps://www.youtube.com/watch?v=abc\n\n" in body
+    assert '![A](https://x.org/wp-content/uploads/a.jpg "First")' in body
+
+
+def test_unknown_shortcodes_stay_visible_and_are_reported():
+    notes = []
+    assert "[audio src=x.mp3]" in convert("Listen: [audio src=x.mp3]", notes)
+    assert notes == ["shortcode kept as text: [audio]"]
