@@ -3,7 +3,7 @@
 import html
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import unquote
 
 import nh3
@@ -53,13 +53,19 @@ INPUT_FORCED_ATTRIBUTES = {"input": {"type": "checkbox", "disabled": "disabled"}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+@lru_cache(maxsize=256)
+def _lexer(lang: str):
+    """Return the lexer for a language name, or None: finding one costs more than using it."""
+    try:
+        return get_lexer_by_name(lang)
+    except ClassNotFound:
+        return None
+
+
 def _highlight(code: str, lang: str, _attrs: str) -> str:
     """Return Pygments token spans for a fenced block, or "" to let markdown-it escape it."""
-    if not lang:
-        return ""
-    try:
-        lexer = get_lexer_by_name(lang)
-    except ClassNotFound:
+    lexer = _lexer(lang) if lang else None
+    if lexer is None:
         return ""
     return pygments_highlight(code, lexer, _FORMATTER)
 
@@ -125,12 +131,15 @@ class Rendered:
     images: list = field(default_factory=list)  # our Image records the body shows
 
 
-def render(text: str, *, eager_first_image: bool = False) -> Rendered:
-    """Render Markdown to sanitised HTML, with our pictures, embeds and highlighted code."""
+def render(text: str, *, eager_first_image: bool = False, known: dict | None = None) -> Rendered:
+    """Render Markdown to sanitised HTML, with our pictures, embeds and highlighted code.
+
+    known maps stored file names to their Images; without it they are looked up (one query).
+    """
     parser = build_parser()
     env = {"images": {}, "eager": eager_first_image}
     tokens = parser.parse(text or "", env)
-    env["images"] = _our_images(tokens)
+    env["images"] = _our_images(tokens, known)
     _mark_figures_and_embeds(tokens, env)
     html = parser.renderer.render(tokens, parser.options, env)
     html = sanitize_html(html)
@@ -163,7 +172,7 @@ def _html_image_sources(tokens):
                 yield from _HTML_SRC.findall(child.content)
 
 
-def _our_images(tokens) -> dict:
+def _our_images(tokens, known: dict | None = None) -> dict:
     """Map each image address that is one of our uploads to its Image, in one query."""
     media_url = settings.MEDIA_URL
     names = {}
@@ -173,10 +182,19 @@ def _our_images(tokens) -> dict:
             names[src] = unquote(src.removeprefix(media_url))
     if not names:
         return {}
-    from posts.models import Image  # models import this module to render on save
+    if known is not None:
+        by_name = known
+    else:
+        from posts.models import Image  # models import this module to render on save
 
-    by_name = {image.file.name: image for image in Image.objects.filter(file__in=names.values())}
+        by_name = {i.file.name: i for i in Image.objects.filter(file__in=names.values())}
     return {src: by_name[name] for src, name in names.items() if name in by_name}
+
+
+def media_names(text: str) -> set[str]:
+    """Return the stored file names a body's addresses point to (a superset of its pictures)."""
+    prefix = re.escape(settings.MEDIA_URL)
+    return {unquote(name) for name in re.findall(prefix + r"([^\s\"'<>()]+)", text or "")}
 
 
 def _mark_figures_and_embeds(tokens, env) -> None:

@@ -191,8 +191,9 @@ class Entry(models.Model):
             "When the entry appears. Blank means now, when published; a future time schedules it."
         ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Stamped by save() rather than auto_now, so that an importer can keep a post's own times.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
     cover = models.ForeignKey(
         Image,
         on_delete=models.PROTECT,
@@ -279,10 +280,13 @@ class Entry(models.Model):
             .only("title", "slug", "published_at", "created_at")[:count]
         )
 
-    def render(self) -> list[Image]:
-        """Render the body and the summary from the Markdown; return the pictures it shows."""
+    def render(self, known: dict | None = None) -> list[Image]:
+        """Render the body and the summary from the Markdown; return the pictures it shows.
+
+        known: stored file name -> Image, when the caller has them at hand (importers).
+        """
         # With no cover above it, the body's first picture is the first on the page.
-        rendered = render(self.body, eager_first_image=not self.cover_id)
+        rendered = render(self.body, eager_first_image=not self.cover_id, known=known)
         self.body_html = rendered.html
         self.body_text = plain_text(self.body_html)
         self.summary = self.excerpt.strip() or excerpt_from_html(self.body_html)
@@ -308,6 +312,7 @@ class Entry(models.Model):
         return slugify(self.title, allow_unicode=True)[:190].strip("-") or "entry"
 
     def save(self, *args, **kwargs) -> None:
+        self.updated_at = timezone.now()
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         images = self.render()

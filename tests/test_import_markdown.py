@@ -245,3 +245,28 @@ def test_unknown_template_tags_are_kept_and_counted():
         "template tag kept as text: {{ page.title }}",
         "template tag kept as text: {{< instagram >}}",
     }
+
+
+def test_a_large_import_renders_on_every_core_with_the_same_result(tmp_path, monkeypatch):
+    from posts.importers import base
+    from tests.factories import image_bytes
+
+    (tmp_path / "dot.png").write_bytes(image_bytes(size=(90, 60)))
+    for number in range(6):
+        write(
+            tmp_path,
+            f"2020-01-0{number + 1}-post-{number}.md",
+            f"---\ntitle: Post {number}\n---\n![Dot {number}](dot.png)\n\n"
+            f"```python\nprint({number})\n```\n",
+        )
+    run(tmp_path)
+    serial = {e.slug: (e.body_html, e.body_text, e.summary) for e in Entry.objects.all()}
+    Entry.objects.all().delete()
+    monkeypatch.setattr(base, "PARALLEL_FROM", 2)
+    run(tmp_path)
+    parallel = {e.slug: (e.body_html, e.body_text, e.summary) for e in Entry.objects.all()}
+    assert parallel == serial
+    assert all(entry.images.count() == 1 for entry in Entry.objects.all())
+    assert (
+        "<picture>" in parallel["post-3"][0] and '<span class="nb">print' in parallel["post-3"][0]
+    )

@@ -5,6 +5,8 @@ writes everything in one transaction with bulk queries. Running it twice changes
 second time; `dry_run` stops after the plan and writes nothing, not even a picture.
 """
 
+import multiprocessing
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ from taggit.models import Tag, TaggedItem
 from posts import search
 from posts.cache import bump_content_version
 from posts.images import check_image_file
+from posts.markup import media_names
 from posts.models import Entry, EntryImage, Image, Redirect, file_sha256
 from posts.redirects import normalize_path
 
@@ -29,10 +32,11 @@ from posts.redirects import normalize_path
 IMAGE_MARK = "@@blogsite-image-{}@@"
 _IMAGE_MARK = re.compile(r"@@blogsite-image-(\d+)@@")
 NEW_IMAGE_URL = "(new picture: {})"
+# From this many entries on, rendering is shared among the machine's cores.
+PARALLEL_FROM = 200
 
 # Fields compared to decide whether an entry changed: what a reader or an author could see.
 COMPARED = ("title", "body", "excerpt", "status", "published_at", "author_id", "cover_id")
-STAMPS = ["created_at", "updated_at"]
 
 
 @dataclass
@@ -172,7 +176,7 @@ class Importer:
             .select_related("author")
             .prefetch_related("tags")
         }
-        new, changed, tag_names, shown = [], [], {}, {}
+        new, changed, tag_names = [], [], {}
         now = timezone.now()
         for post in posts:
             entry = existing.get(post.slug)
@@ -195,7 +199,6 @@ class Importer:
             if entry is not None:
                 tag_names[post.slug] = names
                 entry.tag_names = " ".join(names)
-                shown[post.slug] = entry.render()
                 entry.created_at = (
                     aware(post.created_at) or entry.published_at or entry.created_at or now
                 )
@@ -205,10 +208,38 @@ class Importer:
         if self.dry_run:
             self._redirects(posts, redirects, {})
             return
+        shown = self._render([*new, *changed])
         self._write(new, changed, tag_names, shown)
         by_slug = {entry.slug: entry for entry in [*new, *changed, *existing.values()]}
         self._redirects(posts, redirects, by_slug)
         bump_content_version()
+
+    def _render(self, entries: list[Entry]) -> dict[str, list[Image]]:
+        """Render every entry, on every core for a large import; return the pictures shown."""
+        names = set().union(*(media_names(entry.body) for entry in entries)) if entries else set()
+        known = {image.file.name: image for image in self._images.values() if image is not None}
+        missing = list(names - known.keys())
+        for start in range(0, len(missing), 500):
+            for image in Image.objects.filter(file__in=missing[start : start + 500]):
+                known[image.file.name] = image
+        jobs = [
+            (entry, {n: known[n] for n in media_names(entry.body) if n in known})
+            for entry in entries
+        ]
+        workers = min(os.cpu_count() or 1, 4)
+        if len(jobs) < PARALLEL_FROM or workers < 2:
+            results = [_render_entry(job) for job in jobs]
+        else:
+            # Forked workers only render: the pictures they need travel with the job, and
+            # nothing in them touches the database connection they inherit.
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                results = pool.map(_render_entry, jobs, chunksize=25)
+        by_pk = {image.pk: image for image in known.values()}
+        shown = {}
+        for entry, (body_html, body_text, summary, image_pks) in zip(entries, results, strict=True):
+            entry.body_html, entry.body_text, entry.summary = body_html, body_text, summary
+            shown[entry.slug] = [by_pk[pk] for pk in image_pks]
+        return shown
 
     def _fields(self, post: Post) -> dict:
         body = _IMAGE_MARK.sub(lambda m: self._image_url(post.images[int(m.group(1))]), post.body)
@@ -227,15 +258,18 @@ class Importer:
         }
 
     def _write(self, new: list[Entry], changed: list[Entry], tag_names: dict, shown: dict) -> None:
-        # bulk_create stamps created_at and updated_at with now: put the sources' times back.
-        stamps = [(entry.created_at, entry.updated_at) for entry in new]
         Entry.objects.bulk_create(new, batch_size=500)
-        for entry, (created_at, updated_at) in zip(new, stamps, strict=True):
-            entry.created_at, entry.updated_at = created_at, updated_at
-        Entry.objects.bulk_update(new, STAMPS, batch_size=500)
         Entry.objects.bulk_update(
             changed,
-            [*COMPARED, "body_html", "body_text", "summary", "tag_names", *STAMPS],
+            [
+                *COMPARED,
+                "body_html",
+                "body_text",
+                "summary",
+                "tag_names",
+                "created_at",
+                "updated_at",
+            ],
             batch_size=500,
         )
         written = [*new, *changed]
@@ -359,6 +393,12 @@ class Importer:
             storage = image.file.storage
             for name in [image.file.name, *(r["name"] for r in image.renditions)]:
                 storage.delete(name)
+
+
+def _render_entry(job: tuple[Entry, dict]) -> tuple[str, str, str, list[int]]:
+    entry, known = job
+    images = entry.render(known)
+    return entry.body_html, entry.body_text, entry.summary, [image.pk for image in images]
 
 
 def _distinct_slugs(posts: list[Post], report: Report) -> None:

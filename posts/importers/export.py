@@ -5,20 +5,22 @@ with little change: posts/<date>-<slug>.md, media/<the stored names>, _redirects
 """
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 import yaml
 from django.conf import settings
-from django.db.models import Prefetch
 from django.utils import timezone
+from taggit.models import TaggedItem
 
 from posts.models import Entry, Image, Redirect
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 # Marks our own files: the importer then takes the body exactly as it is, template tags and all.
 GENERATOR = "blogsite"
+CHUNK = 500
 
 
 @dataclass
@@ -39,32 +41,34 @@ def export_markdown(folder: Path, progress=None) -> ExportReport:
     media_link = re.compile(r"(?<![\w./:-])" + re.escape(media_url) + r"([^\s\"')>]+)")
     entries = (
         Entry.objects.select_related("author", "cover")
-        .prefetch_related(
-            "tags",
-            "images",
-            Prefetch("redirects", queryset=Redirect.objects.order_by("old_path")),
-        )
-        .order_by("pk")
+        .prefetch_related("images")
+        .defer("body_html", "body_text", "summary", "tag_names")
     )
+    ids = list(Entry.objects.order_by("pk").values_list("pk", flat=True))
     pictures: dict[int, Image] = {}
     written = set()
-    for entry in entries.iterator(chunk_size=500):
-        # Every stored file the body points to, linked or shown, and the cover.
-        names = {unquote(name) for name in media_link.findall(entry.body)}
-        shown = [entry.cover] if entry.cover else []
-        shown += [image for image in entry.images.all() if image.pk != entry.cover_id]
-        known = {image.file.name for image in shown}
-        if names - known:
-            shown += list(Image.objects.filter(file__in=names - known))
-        for image in shown:
-            pictures[image.pk] = image
-        name = _file_name(entry)
-        text = _front_matter(entry, shown) + media_link.sub(r"../media/\1", entry.body)
-        (posts_dir / name).write_text(text, encoding="utf-8")
-        written.add(name)
-        report.entries += 1
-        if progress:
-            progress(1)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        tags, old_paths = _tag_names(chunk), _old_paths(chunk)
+        for entry in entries.filter(pk__in=chunk).order_by("pk"):
+            # Every stored file the body points to, linked or shown, and the cover.
+            names = {unquote(name) for name in media_link.findall(entry.body)}
+            shown = [entry.cover] if entry.cover else []
+            shown += [image for image in entry.images.all() if image.pk != entry.cover_id]
+            known = {image.file.name for image in shown}
+            if names - known:
+                shown += list(Image.objects.filter(file__in=names - known))
+            for image in shown:
+                pictures[image.pk] = image
+            name = _file_name(entry)
+            meta = _front_matter(entry, shown, tags.get(entry.pk, []), old_paths.get(entry.pk, []))
+            (posts_dir / name).write_text(
+                meta + media_link.sub(r"../media/\1", entry.body), encoding="utf-8"
+            )
+            written.add(name)
+            report.entries += 1
+            if progress:
+                progress(1)
     for stale in posts_dir.glob("*.md"):
         if stale.name not in written:  # an entry deleted since the last export
             stale.unlink()
@@ -81,7 +85,25 @@ def _file_name(entry: Entry) -> str:
     return f"{timezone.localtime(entry.published_at):%Y-%m-%d}-{entry.slug}.md"
 
 
-def _front_matter(entry: Entry, shown: list[Image]) -> str:
+def _tag_names(ids: list[int]) -> dict[int, list[str]]:
+    names = defaultdict(list)
+    rows = TaggedItem.objects.filter(
+        content_type__app_label="posts", content_type__model="entry", object_id__in=ids
+    ).values_list("object_id", "tag__name")
+    for pk, name in rows:
+        names[pk].append(name)
+    return {pk: sorted(found) for pk, found in names.items()}
+
+
+def _old_paths(ids: list[int]) -> dict[int, list[str]]:
+    paths = defaultdict(list)
+    rows = Redirect.objects.filter(entry_id__in=ids).order_by("old_path")
+    for pk, old_path in rows.values_list("entry_id", "old_path"):
+        paths[pk].append(old_path)
+    return paths
+
+
+def _front_matter(entry: Entry, shown: list[Image], tags: list[str], old_paths: list[str]) -> str:
     meta = {
         "generator": GENERATOR,
         "title": entry.title,
@@ -93,7 +115,7 @@ def _front_matter(entry: Entry, shown: list[Image]) -> str:
         "author": entry.author.get_username(),
         "author_name": entry.author.get_full_name(),
         "excerpt": entry.excerpt,
-        "tags": sorted(tag.name for tag in entry.tags.all()),
+        "tags": tags,
         "cover": f"../media/{entry.cover.file.name}" if entry.cover else None,
         "pictures": [
             {
@@ -105,7 +127,7 @@ def _front_matter(entry: Entry, shown: list[Image]) -> str:
             }
             for image in {image.pk: image for image in shown}.values()
         ],
-        "redirect_from": [redirect.old_path for redirect in entry.redirects.all()],
+        "redirect_from": old_paths,
     }
     meta = {key: value for key, value in meta.items() if value not in (None, "", [])}
     dumped = yaml.dump(meta, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=1000)
@@ -134,9 +156,12 @@ def _copy_picture(image: Image, media_dir: Path, report: ExportReport) -> None:
 
 def _write_redirects(path: Path) -> int:
     """Write every redirect, entries' too, in the `old new 301` form static hosts read."""
+    redirects = Redirect.objects.select_related("entry").only(
+        "old_path", "target", "entry__slug", "entry__published_at", "entry__created_at"
+    )
     lines = [
         f"{redirect.old_path} {redirect.destination()} 301"
-        for redirect in Redirect.objects.select_related("entry").order_by("old_path")
+        for redirect in redirects.order_by("old_path")
     ]
     path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
     return len(lines)

@@ -347,9 +347,12 @@ def _convert_body(
             fence = opening.group(1)
             lines.append(line)
             continue
-        line = _MD_IMAGE.sub(markdown_image, line)
-        line = _HTML_IMAGE.sub(html_image, line)
-        line = _REFERENCE.sub(reference, line)
+        if "![" in line:
+            line = _MD_IMAGE.sub(markdown_image, line)
+        if "<" in line:
+            line = _HTML_IMAGE.sub(html_image, line)
+        if "]:" in line:
+            line = _REFERENCE.sub(reference, line)
         lines.append(line)
     body = "\n".join(lines)
     return body if ours else body.strip("\n") + "\n"

@@ -69,6 +69,8 @@ def convert(body: str, path: Path, report: Report) -> str:
 
 
 def _convert_line(line: str, report: Report) -> str:
+    if "{" not in line:
+        return line
     line = _SHORTCODE.sub(lambda m: _shortcode(m, report), line)
     line = _LIQUID.sub(lambda m: _kept(m.group(0), f"{{% {m.group(1)} %}}", report), line)
     line = _OUTPUT.sub(lambda m: _output(m, report), line)
