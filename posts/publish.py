@@ -10,19 +10,20 @@ edit rewrites only what changed.
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 from django.views.defaults import page_not_found
 from taggit.models import Tag
 
-from posts.models import Entry, Image
+from posts.models import Entry, Image, Redirect
 from posts.sitemaps import ArchiveSitemap
 
 PAGE_LINK = re.compile(r'href="\?(?:[^"]*&amp;)?page=(\d+)"')
@@ -144,8 +145,9 @@ def _publish(out: Path, base_url: str) -> Report:
     if settings.MEDIA_URL.startswith("/"):  # uploads on S3 stay there, pages point to them
         _copy_media(publisher)
     _copy_static(publisher)
-    publisher.write("_redirects", _redirects(tags))
-    publisher.write("nginx.conf", NGINX_SNIPPET.encode())
+    moved = _old_addresses(publisher)
+    publisher.write("_redirects", _redirects(tags, moved))
+    publisher.write("nginx.conf", (NGINX_SNIPPET + _nginx_redirects(moved)).encode())
     publisher.remove_stale()
     return publisher.report
 
@@ -169,14 +171,55 @@ def _copy_static(publisher: Publisher) -> None:
             publisher.write(prefix + str(path.relative_to(root)), path.read_bytes())
 
 
-def _redirects(tags) -> bytes:
-    """Netlify/Cloudflare Pages style rules: serve feeds' index.xml at their pretty paths."""
-    lines = [f"{reverse(name)} {reverse(name)}index.xml 200" for name in FEEDS]
+def _old_addresses(publisher: Publisher) -> list[tuple[str, str]]:
+    """Write a page that forwards each old address (a static host has no 301 of its own).
+
+    Return (old, new) for the redirect rules; a page the site publishes is never replaced.
+    """
+    moved = []
+    for redirect in Redirect.objects.select_related("entry").order_by("old_path"):
+        old, new = redirect.old_path, redirect.destination()
+        moved.append((old, new))
+        if "?" in old:
+            continue  # /?p=12 has no file of its own: only the rules can send it on
+        path = unquote(old)
+        filename = (
+            path.lstrip("/") if PurePosixPath(path).suffix else path.strip("/") + "/index.html"
+        )
+        target = (publisher.out / filename).resolve()
+        if target in publisher.touched or publisher.out.resolve() not in target.parents:
+            continue
+        publisher.write(filename, render_to_string("posts/moved.html", {"new": new}).encode())
+    return moved
+
+
+def _redirects(tags, moved: list[tuple[str, str]]) -> bytes:
+    """Netlify/Cloudflare Pages style rules: old addresses, and feeds' index.xml."""
+    lines = []
+    for old, new in moved:
+        path, _, query = old.partition("?")
+        lines.append(f"{path} {query} {new} 301" if query else f"{old} {new} 301")
+    lines += [f"{reverse(name)} {reverse(name)}index.xml 200" for name in FEEDS]
     for tag in tags:
         for name in ("posts:tag-feed", "posts:tag-feed-rss"):
             path = reverse(name, kwargs={"slug": tag.slug})
             lines.append(f"{path} {path}index.xml 200")
     return ("\n".join(lines) + "\n").encode()
+
+
+def _nginx_redirects(moved: list[tuple[str, str]]) -> str:
+    """nginx rules for the old addresses: exact paths, and WordPress's /?p=ID as requested."""
+    lines = []
+    for old, new in moved:
+        if "?" in old:
+            lines.append(f"if ($request_uri = {_quoted(old)}) {{ return 301 {_quoted(new)}; }}")
+        else:
+            lines.append(f"location = {_quoted(unquote(old))} {{ return 301 {_quoted(new)}; }}")
+    return "\n# Old addresses (imports, renamed tags)\n" + "\n".join(lines) + "\n" if lines else ""
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 NGINX_SNIPPET = """\

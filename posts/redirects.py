@@ -36,6 +36,10 @@ def find(paths: list[str]):
     """Return the first Redirect stored for any of these paths, or None."""
     from posts.models import Redirect
 
+    # A NUL byte is in no stored address, and PostgreSQL refuses it in a query.
+    paths = [path for path in paths if "\x00" not in path]
+    if not paths:
+        return None
     found = {
         redirect.old_path: redirect
         for redirect in Redirect.objects.filter(old_path__in=paths).select_related("entry")

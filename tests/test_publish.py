@@ -97,3 +97,28 @@ def test_a_rebuild_rewrites_only_what_changed_and_removes_what_is_gone(site):
     removed = publish_site(site, BASE)
     assert not gone_dir.exists()
     assert any("code-blocks-highlighted" in path for path in removed.removed)
+
+
+def test_old_addresses_become_forwarding_pages_and_rules(settings, tmp_path):
+    from posts.models import Redirect
+
+    settings.ALLOWED_HOSTS = ["blog.example.org"]
+    entry = EntryFactory(title="Kept")
+    Redirect.objects.create(old_path="/2013/01/kept.html", entry=entry)
+    Redirect.objects.create(old_path="/old/kept/", entry=entry)
+    Redirect.objects.create(old_path="/?p=12", entry=entry)
+    Redirect.objects.create(old_path=entry.get_absolute_url(), target="/never/")
+    Redirect.objects.create(old_path="/../../escape/", target="/x/")
+    out = tmp_path / "site"
+    call_command("publish_static", str(out), "--base-url", BASE, verbosity=0)
+    new = entry.get_absolute_url()
+    for page in ("2013/01/kept.html", "old/kept/index.html"):
+        html = (out / page).read_text()
+        assert f'<meta http-equiv="refresh" content="0; url={new}">' in html
+    assert "refresh" not in (out / new.strip("/") / "index.html").read_text()  # live page kept
+    assert not (tmp_path / "escape").exists()
+    rules = (out / "_redirects").read_text()
+    assert f"/2013/01/kept.html {new} 301\n" in rules and f"/ p=12 {new} 301\n" in rules
+    nginx = (out / "nginx.conf").read_text()
+    assert f'location = "/old/kept/" {{ return 301 "{new}"; }}' in nginx
+    assert f'if ($request_uri = "/?p=12") {{ return 301 "{new}"; }}' in nginx

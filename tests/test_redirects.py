@@ -79,3 +79,8 @@ def test_lookups_cost_one_query_and_only_on_a_404(client, django_assert_num_quer
         client.get("/old/")
     with django_assert_num_queries(1):
         client.get("/nothing/")
+
+
+def test_a_nul_byte_in_an_unknown_address_is_a_404(client):
+    assert client.get("/tags/%00/").status_code == 404
+    assert client.get("/", {"p": "1\x00"}).status_code == 200
