@@ -282,9 +282,11 @@ class EntryAdmin(admin.ModelAdmin):
             chosen = next((r for r in revisions if r.pk == int(request.GET["revision"])), None)
         if chosen is None and revisions:
             chosen = revisions[1] if len(revisions) > 1 else revisions[0]
+        # Each revision beside what it changed from the one before it (the oldest: nothing).
+        older = [*revisions[1:], None]
         rows = [
-            (revision, changed_fields(older.snapshot(), revision.snapshot()) if older else None)
-            for revision, older in zip(revisions, [*revisions[1:], None], strict=True)
+            (revision, changed_fields(before.snapshot(), revision.snapshot()) if before else None)
+            for revision, before in zip(revisions, older[: len(revisions)], strict=True)
         ]
         diffs = []
         if chosen is not None:

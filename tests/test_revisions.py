@@ -174,6 +174,24 @@ def test_the_history_page_shows_a_safe_diff_and_restores_in_one_click(staff_clie
     assert entry.revisions.count() == 3
 
 
+def test_the_history_page_of_an_entry_without_revisions(staff_client):
+    entry = EntryFactory()
+    page = staff_client.get(revisions_url(entry))
+    assert page.status_code == 200
+    assert "No revisions yet" in page.content.decode()
+
+
+def test_the_history_page_says_what_each_revision_changed(staff_client):
+    entry = EntryFactory(title="One", body="Same.")
+    record_revision(entry)
+    entry.title = "Two"
+    entry.save()
+    entry.tags.add("added")
+    record_revision(entry)
+    page = staff_client.get(revisions_url(entry))
+    assert [changed for _revision, changed in page.context["rows"]] == [["title", "tags"], None]
+
+
 def test_restoring_needs_the_csrf_token(staff):
     from django.test import Client
 
