@@ -32,7 +32,7 @@ from posts.revisions import (
     restore_revision,
 )
 from posts.roles import can_edit_others, can_publish
-from posts.tags import merge_tags, tag_renamed
+from posts.tags import delete_tags, merge_tags, tag_renamed
 
 
 class EntryAdminForm(forms.ModelForm):
@@ -475,6 +475,12 @@ class TagAdmin(admin.ModelAdmin):
                 _("%(old)s now leads to %(new)s.")
                 % {"old": tag_path(old["slug"]), "new": tag_path(obj.slug)},
             )
+
+    def delete_model(self, request: HttpRequest, obj: Tag) -> None:
+        delete_tags([obj])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Tag]) -> None:
+        delete_tags(queryset)
 
     @admin.action(description=_("Merge the selected tags into one"), permissions=["delete"])
     def merge(self, request: HttpRequest, queryset: QuerySet[Tag]):

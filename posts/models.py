@@ -316,6 +316,12 @@ class Entry(models.Model):
         post_rerender.send(sender=Entry, instance=self)
         return True
 
+    def record_revision(self, author=None) -> "Revision | None":
+        """Keep the current text as a revision if it changed since the last one."""
+        from posts.revisions import record_revision  # it imports this module
+
+        return record_revision(self, author)
+
     def base_slug(self) -> str:
         return slugify(self.title, allow_unicode=True)[:190].strip("-") or "entry"
 

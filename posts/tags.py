@@ -67,3 +67,15 @@ def merge_tags(keep: Tag, others) -> int:
         redirect_tag(slug, keep.slug)
     reindex_entries(affected)
     return len(others)
+
+
+@transaction.atomic
+def delete_tags(tags) -> int:
+    """Delete tags and take their names out of their entries' search text; return count."""
+    tags = list(tags)
+    affected = tagged_entry_ids(tags)
+    # The cascade to TaggedItem sends no m2m_changed either.
+    for tag in tags:
+        tag.delete()
+    reindex_entries(affected)
+    return len(tags)

@@ -5,7 +5,7 @@ from taggit.models import Tag
 from posts.links import tag_path
 from posts.models import Entry, Redirect
 from posts.search import search_entries
-from posts.tags import merge_tags, tag_renamed
+from posts.tags import delete_tags, merge_tags, tag_renamed
 from tests.factories import EntryFactory
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +91,18 @@ def test_authors_cannot_merge_tags(author_client):
     author_client.post(TAGS, {"action": "merge", "_selected_action": ids, "keep": ids[0],
                               "apply": "1"})  # fmt: skip
     assert Tag.objects.count() == 2
+
+
+def test_deleting_tags_takes_them_out_of_the_search_text(editor_client):
+    entry = EntryFactory(tags=["keep", "drop", "also-drop"])
+    delete_tags(Tag.objects.filter(name="drop"))
+    entry.refresh_from_db()
+    assert entry.tag_names == "also-drop keep"
+    tag = Tag.objects.get(name="also-drop")
+    response = editor_client.post(
+        reverse("admin:taggit_tag_delete", args=[tag.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.tag_names == "keep"
+    assert [hit.entry for hit in search_entries("drop")[:10]] == []
