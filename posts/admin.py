@@ -172,6 +172,17 @@ class EntryAdmin(admin.ModelAdmin):
             entry.status = Entry.Status.PUBLISHED
             entry.published_at = now
             entry.save()
+            warnings = prepublish_warnings(entry)
+            if warnings:
+                self.message_user(
+                    request,
+                    format_html(
+                        "“{}” is published, but check: {}",
+                        entry.title,
+                        " ".join(str(warning) for warning in warnings),
+                    ),
+                    messages.WARNING,
+                )
         count = len(queryset)
         self.message_user(
             request,

@@ -30,6 +30,20 @@ def test_publish_and_unpublish_the_selected_entries(editor_client):
     assert not Entry.objects.published().exists()
 
 
+def test_publishing_with_the_action_shows_each_entrys_warnings(editor_client):
+    [untagged] = drafts(1, title="No <b>tags</b> here")
+    [tagged] = drafts(1, tags=["fine"])
+    response = act(editor_client, "publish_now", [untagged, tagged])
+    shown = [(m.level_tag, m.message) for m in response.wsgi_request._messages]
+    assert shown[0] == (
+        "warning",
+        "“No &lt;b&gt;tags&lt;/b&gt; here” is published, but check: The entry has no tags: "
+        "readers will not find it by topic.",
+    )
+    assert shown[1] == ("success", "Published 2 entries.")
+    assert Entry.objects.published().count() == 2
+
+
 def test_adding_a_tag_asks_for_its_name_first(editor_client, client):
     entries = drafts(2, tags=["old"])
     page = act(editor_client, "add_tag", entries)
