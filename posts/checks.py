@@ -30,7 +30,7 @@ def prepublish_warnings(entry: Entry) -> list[CheckWarning]:
     tokens = build_parser().parse(entry.body or "", {})
     pictures = _pictures(entry)
     return [
-        *_missing_alt_text(tokens, pictures),
+        *_missing_alt_text(entry, tokens, pictures),
         *_skipped_headings(tokens),
         *_broken_internal_links(tokens),
         *_long_first_paragraph(entry, tokens),
@@ -55,19 +55,31 @@ def _inline_children(tokens, kind: str):
                     yield child
 
 
-def _missing_alt_text(tokens, pictures: list[Image]) -> list[CheckWarning]:
-    warnings = [
-        CheckWarning("alt-text", f"The picture “{picture}” has no alt text and is not decorative.")
-        for picture in pictures
-        if not picture.decorative and not picture.alt_text.strip()
-    ]
-    ours = {picture.file.url for picture in pictures if picture.file}
+def _missing_alt_text(entry: Entry, tokens, pictures: list[Image]) -> list[CheckWarning]:
+    body_alt = {}  # each picture address in the body: whether every use gives an alt
     for image in _inline_children(tokens, "image"):
         src = image.attrGet("src") or ""
         alt = "".join(child.content for child in image.children or []).strip()
-        # Our uploads take the Image's own alt text when the Markdown gives none.
-        if not alt and src not in ours:
-            warnings.append(CheckWarning("alt-text", f"The picture {src} has no alt text."))
+        body_alt[src] = body_alt.get(src, True) and bool(alt)
+    warnings = []
+    ours = set()
+    for picture in pictures:
+        url = picture.file.url if picture.file else ""
+        ours.add(url)
+        # The Markdown's own alt text covers a body picture; the cover has only the Image's.
+        covered = picture.pk != entry.cover_id and body_alt.get(url, False)
+        if not (picture.decorative or picture.alt_text.strip() or covered):
+            warnings.append(
+                CheckWarning(
+                    "alt-text", f"The picture “{picture}” has no alt text and is not decorative."
+                )
+            )
+    # Pictures from elsewhere have only the Markdown's alt text.
+    warnings += [
+        CheckWarning("alt-text", f"The picture {src} has no alt text.")
+        for src, has_alt in body_alt.items()
+        if not has_alt and src not in ours
+    ]
     return warnings
 
 

@@ -34,6 +34,14 @@ def test_a_body_picture_without_alt_text_is_named():
     assert picture.file.name.rsplit("/", 1)[-1] in warning.message
 
 
+def test_alt_text_in_the_markdown_covers_an_upload_without_its_own():
+    picture = ImageFactory(alt_text="")
+    assert codes(tagged(body=f"![A lighthouse]({picture.file.url})")) == []
+    # Used twice, once without: the second use has no alt text on the page.
+    both = f"![A lighthouse]({picture.file.url})\n\n![]({picture.file.url})"
+    assert codes(tagged(body=both)) == ["alt-text"]
+
+
 def test_a_decorative_picture_needs_no_alt_text():
     picture = ImageFactory(alt_text="", decorative=True)
     assert codes(tagged(body=f"![]({picture.file.url})", cover=picture)) == []
