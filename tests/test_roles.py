@@ -165,3 +165,12 @@ def test_a_user_without_a_role_gets_nothing(client):
     client.force_login(UserFactory(is_staff=True))
     assert client.get(CHANGELIST).status_code == 403
     assert client.post(ADD_ENTRY, {"title": "x"}).status_code == 403
+
+
+def test_view_on_site_shows_an_author_their_own_drafts_only(author_client, editor_client, author):
+    own = draft_by(author)
+    other = draft_by(UserFactory())
+    assert author_client.get(own.get_absolute_url()).status_code == 200
+    assert author_client.get(other.get_absolute_url()).status_code == 404
+    assert author_client.get(EntryFactory().get_absolute_url()).status_code == 200
+    assert editor_client.get(other.get_absolute_url()).status_code == 200
