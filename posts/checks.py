@@ -113,6 +113,8 @@ def _own_path(href: str) -> str | None:
 
 def link_is_broken(path: str) -> bool:
     """Return True if a reader following this path on our site would get a 404."""
+    if "\x00" in path:  # no page has one, and PostgreSQL refuses it in a query
+        return True
     if path.startswith(settings.MEDIA_URL):
         return not default_storage.exists(path.removeprefix(settings.MEDIA_URL))
     try:

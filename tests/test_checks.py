@@ -87,6 +87,7 @@ def test_links_to_missing_pages_of_our_own_site(settings):
             "[absolute, ours](http://localhost/tags/missing/)",
             "[elsewhere](https://example.org/nowhere/)",
             "[anchor](#top)",
+            "[nul](/tags/%00/)",
         ]
     )
     messages = [w.message for w in prepublish_warnings(tagged(body=body))]
@@ -96,6 +97,7 @@ def test_links_to_missing_pages_of_our_own_site(settings):
         "The link to /tags/no-such-tag/ leads to a missing page.",
         "The link to /nowhere/at/all/ leads to a missing page.",
         "The link to http://localhost/tags/missing/ leads to a missing page.",
+        "The link to /tags/%00/ leads to a missing page.",
     ]
 
 
