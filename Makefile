@@ -31,6 +31,7 @@ install-dev: $(VENV)/.installed-dev .env
 
 run: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_roles
 	$(PY) manage.py load_demo
 	$(PY) manage.py demo_admin
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -38,6 +39,7 @@ run: install
 # Production-like, on the embedded default: gunicorn, DEBUG off, plain HTTP on 127.0.0.1.
 serve: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_roles
 	$(PY) manage.py load_demo
 	$(PY) manage.py collectstatic --noinput -v0
 	DEBUG=0 BLOGSITE_PLAIN_HTTP=1 ALLOWED_HOSTS=127.0.0.1,localhost \

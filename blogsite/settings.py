@@ -242,6 +242,11 @@ BLOGSITE_TAGLINE = env.str("BLOGSITE_TAGLINE", default="Notes, code and pictures
 BLOGSITE_PAGE_SIZE = env.int("BLOGSITE_PAGE_SIZE", default=10)
 BLOGSITE_MAX_UPLOAD_MB = env.int("BLOGSITE_MAX_UPLOAD_MB", default=20)
 BLOGSITE_MAX_IMAGE_PIXELS = env.int("BLOGSITE_MAX_IMAGE_PIXELS", default=50_000_000)
+# The editorial workflow: revisions kept per entry, how long a shared draft link works,
+# and the file size over which the pre-publish check calls a picture heavy.
+BLOGSITE_REVISIONS_KEEP = env.int("BLOGSITE_REVISIONS_KEEP", default=50)
+BLOGSITE_PREVIEW_MAX_AGE = timedelta(days=env.int("BLOGSITE_PREVIEW_MAX_AGE_DAYS", default=7))
+BLOGSITE_CHECK_IMAGE_MAX_KB = env.int("BLOGSITE_CHECK_IMAGE_MAX_KB", default=500)
 # The embed allowlist: provider keys from posts.embeds.PROVIDERS, each with its host names
 # (an empty list keeps the built-in ones). Federated services take your instances' hosts.
 BLOGSITE_EMBED_PROVIDERS = {

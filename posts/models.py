@@ -1,4 +1,5 @@
 import hashlib
+import secrets
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -19,6 +20,11 @@ SLUG_RETRIES = 5
 
 # Sent when an entry's HTML is stored again without a full save (the search index listens).
 post_rerender = Signal()
+
+
+def new_preview_token() -> str:
+    """Return a fresh random value for Entry.preview_token."""
+    return secrets.token_urlsafe(16)
 
 
 def file_sha256(fileobj) -> str:
@@ -206,6 +212,8 @@ class Entry(models.Model):
     images = models.ManyToManyField(
         Image, through="EntryImage", related_name="used_in", blank=True, editable=False
     )
+    # Part of every shared preview link: a new value withdraws all links given out so far.
+    preview_token = models.CharField(max_length=32, default=new_preview_token, editable=False)
 
     objects = EntryQuerySet.as_manager()
 
@@ -214,6 +222,10 @@ class Entry(models.Model):
         get_latest_by = "published_at"
         verbose_name_plural = "entries"
         indexes = [models.Index(fields=["status", "-published_at"], name="entry_status_published")]
+        permissions = [
+            ("publish_entry", "Can publish, schedule and unpublish entries"),
+            ("change_others_entry", "Can edit entries written by others"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -308,6 +320,12 @@ class Entry(models.Model):
         post_rerender.send(sender=Entry, instance=self)
         return True
 
+    def record_revision(self, author=None) -> "Revision | None":
+        """Keep the current text as a revision if it changed since the last one."""
+        from posts.revisions import record_revision  # it imports this module
+
+        return record_revision(self, author)
+
     def base_slug(self) -> str:
         return slugify(self.title, allow_unicode=True)[:190].strip("-") or "entry"
 
@@ -401,3 +419,38 @@ class Redirect(models.Model):
     def destination(self) -> str:
         """Return the address this redirect sends readers to."""
         return self.entry.get_absolute_url() if self.entry_id else self.target
+
+
+class Revision(models.Model):
+    """A saved state of an entry's text: who made it and when, restorable in the admin."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="revisions")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    excerpt = models.TextField(blank=True)
+    tags = models.TextField(blank=True)  # tag names, comma-separated, sorted
+    cover = models.ForeignKey(
+        Image, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    # What a revision keeps; a save that changes none of these keeps no revision.
+    FIELDS = ("title", "body", "excerpt", "tags", "cover_id")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    def snapshot(self) -> dict:
+        """Return the kept fields as a dict, to compare with an entry's."""
+        return {name: getattr(self, name) for name in self.FIELDS}

@@ -35,6 +35,7 @@ urlpatterns = [
     path("feed/", feeds.EntryFeed(), name="feed"),
     path("feed/rss/", feeds.EntryRssFeed(), name="feed-rss"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("preview/<str:token>/", views.preview, name="preview"),
     path("tags/", views.TagListView.as_view(), name="tags"),
     path("tags/<uslug:slug>/", views.TagView.as_view(), name="tag"),
     path("tags/<uslug:slug>/feed/", feeds.TagFeed(), name="tag-feed"),

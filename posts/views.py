@@ -6,9 +6,9 @@ import secrets
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -22,6 +22,8 @@ from django.views.generic import (
 from taggit.models import Tag
 
 from posts.models import Entry
+from posts.previews import PreviewInvalid, PreviewUnavailable, entry_for_preview
+from posts.roles import can_edit_others
 from posts.search import clean_query, search_entries
 
 RELATED_COUNT = 3
@@ -118,14 +120,19 @@ class EntryMonthArchiveView(EntryArchiveMixin, MonthArchiveView):
 
 
 class EntryDetailView(DetailView):
-    """One entry. Staff also see drafts and scheduled entries here: the admin's preview."""
+    """One entry. Staff also see drafts they may edit, as the admin's preview."""
 
     context_object_name = "entry"
 
     def get_queryset(self):
         entries = Entry.objects.select_related("author", "cover").prefetch_related("tags")
-        if self.request.user.is_staff:
+        user = self.request.user
+        if user.is_staff and can_edit_others(user):
             return entries
+        if user.is_staff:
+            # An Author previews their own drafts, not other people's.
+            visible = Q(status=Entry.Status.PUBLISHED, published_at__lte=timezone.now())
+            return entries.filter(visible | Q(author=user))
         return entries.published()
 
     def get(self, request, *args, **kwargs):
@@ -147,6 +154,29 @@ class EntryDetailView(DetailView):
             response.headers["Cache-Control"] = "private, no-store"
             response.headers["X-Robots-Tag"] = "noindex"
         return response
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Keep a response out of every cache and every search engine."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_safe
+def preview(request: HttpRequest, token: str) -> HttpResponse:
+    """A draft shown through a shared preview link, to anyone holding it; never cached."""
+    try:
+        entry = entry_for_preview(token)
+    except PreviewInvalid as err:
+        raise Http404(str(err)) from err
+    except PreviewUnavailable as err:
+        context = {"reason": str(err)}
+        return _private(render(request, "posts/preview_unavailable.html", context, status=410))
+    if entry.is_published:
+        return redirect(entry)
+    context = {"entry": entry, "object": entry, "shared_preview": True}
+    return _private(render(request, "posts/entry_detail.html", context))
 
 
 class TagListView(TemplateView):

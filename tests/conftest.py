@@ -2,7 +2,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from tests.factories import StaffFactory
+from posts.roles import AUTHOR, EDITOR, setup_roles
+from tests.factories import StaffFactory, UserFactory
 
 
 def pytest_report_header(config) -> list[str]:
@@ -74,3 +75,37 @@ def staff_client(staff):
     staff_client = Client()
     staff_client.force_login(staff)
     return staff_client
+
+
+def member_of(role: str, **fields):
+    """Return a new staff user in one of the editorial groups (made by setup_roles)."""
+    from django.contrib.auth.models import Group
+
+    setup_roles()
+    user = UserFactory(is_staff=True, **fields)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def author(db):
+    return member_of(AUTHOR)
+
+
+@pytest.fixture
+def editor(db):
+    return member_of(EDITOR)
+
+
+@pytest.fixture
+def author_client(author):
+    client = Client()
+    client.force_login(author)
+    return client
+
+
+@pytest.fixture
+def editor_client(editor):
+    client = Client()
+    client.force_login(editor)
+    return client

@@ -1,0 +1,185 @@
+"""The pre-publish check: what to look at again before an entry goes out. Nothing here blocks."""
+
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.urls import Resolver404, resolve
+from taggit.models import Tag
+
+from posts.markup import build_parser
+from posts.models import Entry, Image, Redirect
+from posts.redirects import candidates
+
+# An empty excerpt makes lists show the first paragraph, cut to 40 words; past this it reads cut.
+LONG_FIRST_PARAGRAPH_WORDS = 60
+
+
+@dataclass(frozen=True)
+class CheckWarning:
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def prepublish_warnings(entry: Entry) -> list[CheckWarning]:
+    """Return what an editor should look at before publishing this entry, in page order."""
+    tokens = build_parser().parse(entry.body or "", {})
+    pictures = _pictures(entry)
+    return [
+        *_missing_alt_text(entry, tokens, pictures),
+        *_skipped_headings(tokens),
+        *_broken_internal_links(tokens),
+        *_long_first_paragraph(entry, tokens),
+        *_heavy_pictures(pictures),
+        *_no_tags(entry),
+    ]
+
+
+def _pictures(entry: Entry) -> list[Image]:
+    """Return the cover and the body's pictures, each once."""
+    pictures = list(entry.images.all()) if entry.pk else []
+    if entry.cover is not None and entry.cover not in pictures:
+        pictures.insert(0, entry.cover)
+    return pictures
+
+
+def _inline_children(tokens, kind: str):
+    for token in tokens:
+        if token.type == "inline":
+            for child in token.children or []:
+                if child.type == kind:
+                    yield child
+
+
+def _missing_alt_text(entry: Entry, tokens, pictures: list[Image]) -> list[CheckWarning]:
+    body_alt = {}  # each picture address in the body: whether every use gives an alt
+    for image in _inline_children(tokens, "image"):
+        src = image.attrGet("src") or ""
+        alt = "".join(child.content for child in image.children or []).strip()
+        body_alt[src] = body_alt.get(src, True) and bool(alt)
+    warnings = []
+    ours = set()
+    for picture in pictures:
+        url = picture.file.url if picture.file else ""
+        ours.add(url)
+        # The Markdown's own alt text covers a body picture; the cover has only the Image's.
+        covered = picture.pk != entry.cover_id and body_alt.get(url, False)
+        if not (picture.decorative or picture.alt_text.strip() or covered):
+            warnings.append(
+                CheckWarning(
+                    "alt-text", f"The picture “{picture}” has no alt text and is not decorative."
+                )
+            )
+    # Pictures from elsewhere have only the Markdown's alt text.
+    warnings += [
+        CheckWarning("alt-text", f"The picture {src} has no alt text.")
+        for src, has_alt in body_alt.items()
+        if not has_alt and src not in ours
+    ]
+    return warnings
+
+
+def _skipped_headings(tokens) -> list[CheckWarning]:
+    warnings = []
+    previous = 1  # the entry's title is the page's h1
+    for token in tokens:
+        if token.type != "heading_open":
+            continue
+        level = int(token.tag[1])
+        if level > previous + 1:
+            warnings.append(
+                CheckWarning(
+                    "headings", f"A heading skips a level: h{previous} is followed by h{level}."
+                )
+            )
+        previous = level
+    return warnings
+
+
+def _own_path(href: str) -> str | None:
+    """Return the path of a link to this site, or None for other sites and anchors."""
+    parts = urlsplit(href)
+    if parts.scheme in ("http", "https") and parts.hostname:
+        hosts = {host.lstrip(".") for host in settings.ALLOWED_HOSTS if host != "*"}
+        return unquote(parts.path) or "/" if parts.hostname in hosts else None
+    if not parts.scheme and not parts.netloc and href.startswith("/"):
+        return unquote(parts.path)
+    return None
+
+
+def link_is_broken(path: str) -> bool:
+    """Return True if a reader following this path on our site would get a 404."""
+    if "\x00" in path:  # no page has one, and PostgreSQL refuses it in a query
+        return True
+    if path.startswith(settings.MEDIA_URL):
+        return not default_storage.exists(path.removeprefix(settings.MEDIA_URL))
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return not Redirect.objects.filter(old_path__in=candidates(path)).exists()
+    if match.view_name == "posts:entry":
+        # A draft linked to is a 404 for readers; a scheduled one will be there in time.
+        published = Entry.objects.filter(status=Entry.Status.PUBLISHED)
+        return not published.filter(slug=match.kwargs["slug"]).exists()
+    if match.view_name in ("posts:tag", "posts:tag-feed", "posts:tag-feed-rss"):
+        return not Tag.objects.filter(slug=match.kwargs["slug"]).exists()
+    return False
+
+
+def _broken_internal_links(tokens) -> list[CheckWarning]:
+    warnings = []
+    for link in _inline_children(tokens, "link_open"):
+        href = link.attrGet("href") or ""
+        path = _own_path(href)
+        if path is not None and link_is_broken(path):
+            warnings.append(
+                CheckWarning("broken-link", f"The link to {href} leads to a missing page.")
+            )
+    return warnings
+
+
+def _long_first_paragraph(entry: Entry, tokens) -> list[CheckWarning]:
+    if entry.excerpt.strip():
+        return []
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open":
+            words = len(tokens[index + 1].content.split())
+            if words > LONG_FIRST_PARAGRAPH_WORDS:
+                return [
+                    CheckWarning(
+                        "excerpt",
+                        f"The excerpt is empty and the first paragraph has {words} words: "
+                        "lists will show it cut short. Write an excerpt.",
+                    )
+                ]
+            return []
+    return []
+
+
+def _heavy_pictures(pictures: list[Image]) -> list[CheckWarning]:
+    limit_kb = settings.BLOGSITE_CHECK_IMAGE_MAX_KB
+    warnings = []
+    for picture in pictures:
+        try:
+            size = picture.file.size
+        except (OSError, ValueError):
+            warnings.append(CheckWarning("image-missing", f"The file of “{picture}” is missing."))
+            continue
+        if size > limit_kb * 1024:
+            warnings.append(
+                CheckWarning(
+                    "image-size",
+                    f"The picture “{picture}” is {size // 1024} KB, over {limit_kb} KB.",
+                )
+            )
+    return warnings
+
+
+def _no_tags(entry: Entry) -> list[CheckWarning]:
+    if entry.pk and entry.tags.exists():
+        return []
+    return [CheckWarning("tags", "The entry has no tags: readers will not find it by topic.")]
