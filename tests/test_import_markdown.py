@@ -270,3 +270,17 @@ def test_a_large_import_renders_on_every_core_with_the_same_result(tmp_path, mon
     assert (
         "<picture>" in parallel["post-3"][0] and '<span class="nb">print' in parallel["post-3"][0]
     )
+
+
+def test_a_reimport_that_changes_an_entry_keeps_what_was_there_as_a_revision(tmp_path):
+    source = write(tmp_path, "2020-05-01-notes.md", "---\ntitle: Notes\ntags: [a]\n---\nFirst.\n")
+    run(tmp_path)
+    entry = Entry.objects.get()
+    entry.body = "Edited here, in the admin.\n"
+    entry.save()
+    source.write_text("---\ntitle: Notes\ntags: [a, b]\n---\nSecond.\n", encoding="utf-8")
+    assert "updated: 1" in run(tmp_path)
+    entry.refresh_from_db()
+    assert entry.body == "Second.\n"
+    kept = list(entry.revisions.order_by("created_at", "pk").values_list("body", "tags"))
+    assert kept == [("Edited here, in the admin.\n", "a"), ("Second.\n", "a, b")]

@@ -27,6 +27,7 @@ from posts.images import check_image_file
 from posts.markup import media_names
 from posts.models import Entry, EntryImage, Image, Redirect, file_sha256
 from posts.redirects import normalize_path
+from posts.revisions import entry_snapshot, record_revision
 
 # A picture the source refers to stands in the body as this mark until it is an Image.
 IMAGE_MARK = "@@blogsite-image-{}@@"
@@ -176,7 +177,7 @@ class Importer:
             .select_related("author")
             .prefetch_related("tags")
         }
-        new, changed, tag_names = [], [], {}
+        new, changed, tag_names, before = [], [], {}, {}
         now = timezone.now()
         for post in posts:
             entry = existing.get(post.slug)
@@ -189,6 +190,7 @@ class Importer:
             elif any(getattr(entry, k) != v for k, v in fields.items()) or names != sorted(
                 tag.name for tag in entry.tags.all()
             ):
+                before[post.slug] = entry_snapshot(entry)
                 for name, value in fields.items():
                     setattr(entry, name, value)
                 changed.append(entry)
@@ -210,6 +212,10 @@ class Importer:
             return
         shown = self._render([*new, *changed])
         self._write(new, changed, tag_names, shown)
+        for entry in changed:
+            # What an author wrote here since the last import stays in the entry's history.
+            entry._prefetched_objects_cache.pop("tags", None)
+            record_revision(entry, previous=before[entry.slug])
         by_slug = {entry.slug: entry for entry in [*new, *changed, *existing.values()]}
         self._redirects(posts, redirects, by_slug)
         bump_content_version()

@@ -17,7 +17,7 @@ def give_each_entry_its_own_token(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('posts', '0004_redirect'),
+        ('posts', '0005_entry_own_times'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
