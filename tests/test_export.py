@@ -99,3 +99,10 @@ def test_an_export_refreshes_in_place(tmp_path):
     first.delete()
     call_command("export_markdown", str(tmp_path), stdout=StringIO())
     assert [p.name.split("-", 3)[-1] for p in (tmp_path / "posts").glob("*.md")] == ["second.md"]
+
+
+def test_an_export_dry_run_writes_nothing(tmp_path):
+    EntryFactory()
+    out = StringIO()
+    call_command("export_markdown", str(tmp_path / "out"), "--dry-run", stdout=out)
+    assert "Would write 1 entries" in out.getvalue() and not (tmp_path / "out").exists()

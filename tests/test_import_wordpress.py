@@ -156,3 +156,21 @@ def test_unknown_shortcodes_stay_visible_and_are_reported():
     notes = []
     assert "[audio src=x.mp3]" in convert("Listen: [audio src=x.mp3]", notes)
     assert notes == ["shortcode kept as text: [audio]"]
+
+
+@needs_wxr
+def test_with_skip_invalid_a_broken_file_is_listed_and_the_others_go_in(tmp_path):
+    broken = tmp_path / "broken.xml"
+    broken.write_text("<rss><channel><item>")
+    with pytest.raises(CommandError, match="broken.xml:1: is not well-formed"):
+        run(WXR, broken)
+    assert Entry.objects.count() == 0
+    output = run(WXR, broken, "--skip-invalid")
+    assert "Entries created: 58" in output and f"Skipped {broken}:1: is not well-formed" in output
+
+
+@needs_wxr
+def test_a_dry_run_writes_nothing():
+    assert "Entries would be created: 58" in run(WXR, "--dry-run")
+    assert Entry.objects.count() == Redirect.objects.count() == 0
+    assert get_user_model().objects.count() == 0

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from posts.importers.export import export_markdown
-from posts.models import Entry
+from posts.models import Entry, Image, Redirect
 
 
 class Command(BaseCommand):
@@ -15,10 +15,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("folder", type=Path, help="Where to write (made if missing).")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Say what would be written; write nothing."
+        )
 
-    def handle(self, *args, folder: Path, **options) -> None:
+    def handle(self, *args, folder: Path, dry_run: bool, **options) -> None:
         if folder.exists() and not folder.is_dir():
             raise CommandError(f"{folder} is a file, not a folder.")
+        if dry_run:
+            entries, pictures = Entry.objects.count(), Image.objects.count()
+            redirects = Redirect.objects.count()
+            self.stdout.write(
+                f"Would write {entries} entries, up to {pictures} pictures and {redirects} "
+                f"redirects to {folder}. Dry run: nothing was written."
+            )
+            return
         try:
             with tqdm(total=Entry.objects.count(), unit="entry", disable=None) as bar:
                 report = export_markdown(folder, progress=bar.update)

@@ -15,7 +15,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path, help="The WXR export file.")
+        parser.add_argument(
+            "files", nargs="+", type=Path, help="The WXR export file (or several, in order)."
+        )
         parser.add_argument(
             "--media-dir",
             type=Path,
@@ -24,13 +26,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Say what would change; write nothing."
         )
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="Import the readable files and list the broken ones, instead of stopping.",
+        )
 
-    def handle(self, *args, file: Path, media_dir: Path | None, dry_run: bool, **options):
+    def handle(self, *args, files: list[Path], media_dir: Path | None, dry_run: bool, **options):
         if media_dir is not None and not media_dir.is_dir():
             raise CommandError(f"--media-dir {media_dir} is not a folder.")
         report = Report()
+        posts, problems = [], []
+        for file in files:
+            try:
+                posts += read_posts(file, media_dir, report)
+            except ImportFailed as err:
+                problems += err.problems
+        if problems and not options["skip_invalid"]:
+            raise CommandError("Nothing was imported.\n" + "\n".join(map(str, problems)))
+        report.skipped += problems
         try:
-            posts = read_posts(file, media_dir, report)
             with tqdm(total=len(posts), unit="post", disable=None) as bar:
                 Importer(dry_run=dry_run, report=report).run(posts, progress=bar.update)
         except ImportFailed as err:
