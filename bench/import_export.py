@@ -12,7 +12,6 @@ each and appends them to bench/RESULTS.md. Not a test. Usage:
 import argparse
 import datetime
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -25,36 +24,14 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 sys.path.insert(0, str(ROOT))
 
 
-def write_posts(folder: Path, count: int, pictures_every: int, seed: int = 1) -> None:
-    """Write count Jekyll posts, with a few pictures beside them."""
+def write_posts(folder: Path, count: int, pictures_every: int) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blogsite.settings")
     import django
 
     django.setup()
-    from posts.generate import WORDS, _body
-    from tests.factories import image_bytes
+    from posts.generate import write_markdown_posts
 
-    rng = random.Random(seed)
-    posts = folder / "_posts"
-    pictures = folder / "images"
-    posts.mkdir(parents=True)
-    pictures.mkdir()
-    start = datetime.date(2015, 1, 1)
-    for number in range(count):
-        day = start + datetime.timedelta(days=rng.randint(0, 3650))
-        title = " ".join(rng.choices(WORDS, k=rng.randint(4, 9))).capitalize()
-        tags = ", ".join(f"topic-{n:03d}" for n in rng.sample(range(200), 3))
-        body = _body(rng)
-        if pictures_every and number % pictures_every == 0:
-            name = f"picture-{number}.png"
-            colour = (number % 256, (number // 256) % 256, 90)
-            (pictures / name).write_bytes(image_bytes(size=(320, 200), colour=colour))
-            body = f"![A generated picture](/images/{name})\n\n{body}"
-        (posts / f"{day:%Y-%m-%d}-post-{number}.md").write_text(
-            f'---\ntitle: "{title} ({number})"\ndate: {day} 09:00:00 +0000\n'
-            f"tags: [{tags}]\nauthor: Bench Writer\n---\n{body}\n",
-            encoding="utf-8",
-        )
+    write_markdown_posts(folder, count, pictures_every=pictures_every)
 
 
 def timed(env: dict, *args: str) -> float:

@@ -1,5 +1,7 @@
 """Keeping the search index and the page cache in step with entries, pictures and tags."""
 
+import re
+
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from taggit.models import Tag
@@ -7,6 +9,8 @@ from taggit.models import Tag
 from posts import search
 from posts.cache import bump_content_version
 from posts.models import Entry, Image, Redirect, post_rerender
+
+TAG_SLUG = re.compile(r"[-\w]+")  # what the tag page's address accepts
 
 
 @receiver(post_rerender, sender=Entry)
@@ -26,6 +30,20 @@ def reindex_on_tag_change(sender, instance, action: str, **kwargs) -> None:
     if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Entry):
         search.store_tag_names(instance)
         search.index_entry(instance)
+
+
+@receiver(post_save, sender=Tag)
+def give_every_tag_an_address(sender, instance: Tag, raw: bool = False, **kwargs) -> None:
+    """A name with no letters or digits ("!!!", "🎉") slugifies to nothing: no page, and
+    every page linking the tag would fail. Such a tag gets "tag-<id>" instead."""
+    if raw or TAG_SLUG.fullmatch(instance.slug or ""):
+        return
+    slug, suffix = f"tag-{instance.pk}", 1
+    while Tag.objects.filter(slug=slug).exclude(pk=instance.pk).exists():
+        suffix += 1
+        slug = f"tag-{instance.pk}-{suffix}"
+    instance.slug = slug
+    Tag.objects.filter(pk=instance.pk).update(slug=slug)
 
 
 @receiver(post_rerender, sender=Entry)

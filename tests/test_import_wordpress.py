@@ -162,7 +162,7 @@ def test_unknown_shortcodes_stay_visible_and_are_reported():
 def test_with_skip_invalid_a_broken_file_is_listed_and_the_others_go_in(tmp_path):
     broken = tmp_path / "broken.xml"
     broken.write_text("<rss><channel><item>")
-    with pytest.raises(CommandError, match="broken.xml:1: is not well-formed"):
+    with pytest.raises(CommandError, match=r"broken\.xml:1: is not well-formed"):
         run(WXR, broken)
     assert Entry.objects.count() == 0
     output = run(WXR, broken, "--skip-invalid")

@@ -180,3 +180,13 @@ def test_each_public_page_runs_a_fixed_number_of_queries(client, django_assert_n
     for url, queries in zip(pages, expected, strict=True):
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200, url
+
+
+def test_a_tag_whose_name_slugifies_to_nothing_gets_a_page_of_its_own(client):
+    entry = EntryFactory(tags=["!!!", "🎉"])
+    slugs = sorted(tag.slug for tag in entry.tags.all())
+    assert slugs == [f"tag-{tag.pk}" for tag in sorted(entry.tags.all(), key=lambda t: t.slug)]
+    assert client.get(reverse("posts:index")).status_code == 200
+    for slug in slugs:
+        response = client.get(reverse("posts:tag", kwargs={"slug": slug}))
+        assert response.status_code == 200 and entry.title in response.content.decode()

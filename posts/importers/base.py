@@ -18,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
 from posts import search
@@ -177,12 +176,16 @@ class Importer:
             .select_related("author")
             .prefetch_related("tags")
         }
-        new, changed, tag_names, before = [], [], {}, {}
+        new, changed, tags_of, before = [], [], {}, {}
         now = timezone.now()
         for post in posts:
             entry = existing.get(post.slug)
-            fields = self._fields(post)
-            names = sorted({tag.name for tag in fields.pop("tags")})
+            fields = self._fields(post, entry)
+            # By pk: two spellings ("C++", "c++") can be one stored tag.
+            tags = list(
+                {id(tag) if tag.pk is None else tag.pk: tag for tag in fields.pop("tags")}.values()
+            )
+            names = sorted(tag.name for tag in tags)
             if entry is None:
                 entry = Entry(slug=post.slug, **fields)
                 new.append(entry)
@@ -199,7 +202,7 @@ class Importer:
                 self.report.unchanged.append(post.slug)
                 entry = None
             if entry is not None:
-                tag_names[post.slug] = names
+                tags_of[post.slug] = tags
                 entry.tag_names = " ".join(names)
                 entry.created_at = (
                     aware(post.created_at) or entry.published_at or entry.created_at or now
@@ -211,7 +214,7 @@ class Importer:
             self._redirects(posts, redirects, {})
             return
         shown = self._render([*new, *changed])
-        self._write(new, changed, tag_names, shown)
+        self._write(new, changed, tags_of, shown)
         for entry in changed:
             # What an author wrote here since the last import stays in the entry's history.
             entry._prefetched_objects_cache.pop("tags", None)
@@ -247,11 +250,12 @@ class Importer:
             shown[entry.slug] = [by_pk[pk] for pk in image_pks]
         return shown
 
-    def _fields(self, post: Post) -> dict:
+    def _fields(self, post: Post, entry: Entry | None) -> dict:
         body = _IMAGE_MARK.sub(lambda m: self._image_url(post.images[int(m.group(1))]), post.body)
         published_at = aware(post.published_at)
         if not post.draft and published_at is None:
-            published_at = timezone.now()
+            # A post with no date is published now, the first time, and keeps that time.
+            published_at = (entry and entry.published_at) or timezone.now()
         return {
             "title": post.title[:200],
             "body": body,
@@ -263,7 +267,7 @@ class Importer:
             "tags": [self._tag(name) for name in dict.fromkeys(post.tags)],
         }
 
-    def _write(self, new: list[Entry], changed: list[Entry], tag_names: dict, shown: dict) -> None:
+    def _write(self, new: list[Entry], changed: list[Entry], tags_of: dict, shown: dict) -> None:
         Entry.objects.bulk_create(new, batch_size=500)
         Entry.objects.bulk_update(
             changed,
@@ -285,9 +289,9 @@ class Importer:
         ).delete()
         TaggedItem.objects.bulk_create(
             [
-                TaggedItem(content_object=entry, tag=self._tags[name.casefold()])
+                TaggedItem(content_object=entry, tag=tag)
                 for entry in written
-                for name in tag_names[entry.slug]
+                for tag in tags_of[entry.slug]
             ],
             batch_size=1000,
         )
@@ -347,15 +351,13 @@ class Importer:
         return user
 
     def _tag(self, name: str) -> Tag:
+        name = " ".join(name.split())[:100]  # taggit's names are unique and 100 long at most
         key = name.casefold()
         if key not in self._tags:
             tag = Tag.objects.filter(name__iexact=name).first()
             if tag is None:
-                slug = slugify(name, allow_unicode=True) or "tag"
-                tag = Tag.objects.filter(slug=slug).first()
-            if tag is None:
                 self.report.tags_new += 1
-                tag = Tag(name=name[:100])
+                tag = Tag(name=name)
                 if not self.dry_run:
                     tag.save()  # taggit finds a free slug
             self._tags[key] = tag
