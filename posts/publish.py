@@ -107,7 +107,11 @@ def page_path(base: str, number: int) -> str:
 def publish_site(out: Path, base_url: str) -> Report:
     """Write the public site under out, as served at base_url; return what changed."""
     # Each page is rendered once: storing it in the page cache too would only cost time.
-    with override_settings(BLOGSITE_PAGE_CACHE=False):
+    # The pages are rendered in this process for the base URL's host, whatever hosts the
+    # running site answers to.
+    host = urlsplit(base_url).hostname or "localhost"
+    hosts = [*settings.ALLOWED_HOSTS, host]
+    with override_settings(BLOGSITE_PAGE_CACHE=False, ALLOWED_HOSTS=hosts):
         return _publish(out, base_url)
 
 

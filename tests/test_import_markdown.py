@@ -247,8 +247,8 @@ def test_unknown_template_tags_are_kept_and_counted():
     }
 
 
-def test_a_large_import_renders_on_every_core_with_the_same_result(tmp_path, monkeypatch):
-    from posts.importers import base
+def test_a_large_import_reads_and_renders_on_every_core_with_the_same_result(tmp_path, monkeypatch):
+    from posts.importers import base, markdown
     from tests.factories import image_bytes
 
     (tmp_path / "dot.png").write_bytes(image_bytes(size=(90, 60)))
@@ -257,15 +257,18 @@ def test_a_large_import_renders_on_every_core_with_the_same_result(tmp_path, mon
             tmp_path,
             f"2020-01-0{number + 1}-post-{number}.md",
             f"---\ntitle: Post {number}\n---\n![Dot {number}](dot.png)\n\n"
-            f"```python\nprint({number})\n```\n",
+            f"```python\nprint({number})\n```\n\n{{% include x.html %}}\n",
         )
-    run(tmp_path)
+    serial_output = run(tmp_path)
     serial = {e.slug: (e.body_html, e.body_text, e.summary) for e in Entry.objects.all()}
     Entry.objects.all().delete()
     monkeypatch.setattr(base, "PARALLEL_FROM", 2)
-    run(tmp_path)
+    monkeypatch.setattr(markdown, "PARALLEL_FROM", 2)  # reading in workers too
+    parallel_output = run(tmp_path)
     parallel = {e.slug: (e.body_html, e.body_text, e.summary) for e in Entry.objects.all()}
     assert parallel == serial
+    assert "Note (6x): template tag kept as text: {% include %}" in parallel_output
+    assert parallel_output.splitlines()[2:] == serial_output.splitlines()[2:]
     assert all(entry.images.count() == 1 for entry in Entry.objects.all())
     assert (
         "<picture>" in parallel["post-3"][0] and '<span class="nb">print' in parallel["post-3"][0]

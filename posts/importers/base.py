@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
@@ -284,12 +285,13 @@ class Importer:
         )
         written = [*new, *changed]
         ids = [entry.pk for entry in written]
+        entry_type = ContentType.objects.get_for_model(Entry)
         TaggedItem.objects.filter(
             content_type__app_label="posts", content_type__model="entry", object_id__in=ids
         ).delete()
         TaggedItem.objects.bulk_create(
             [
-                TaggedItem(content_object=entry, tag=tag)
+                TaggedItem(content_type_id=entry_type.pk, object_id=entry.pk, tag_id=tag.pk)
                 for entry in written
                 for tag in tags_of[entry.slug]
             ],

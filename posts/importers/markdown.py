@@ -1,6 +1,9 @@
 """Markdown files with front matter (Jekyll's _posts, Hugo's content, our own export) as Posts."""
 
+import multiprocessing
+import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -10,7 +13,16 @@ import yaml
 from django.utils.text import slugify
 
 from posts.importers import frontmatter, templates
-from posts.importers.base import Author, ImageRef, Post, Problem, Report, check_picture
+from posts.importers.base import (
+    PARALLEL_FROM,
+    Author,
+    ImageRef,
+    ImportFailed,
+    Post,
+    Problem,
+    Report,
+    check_picture,
+)
 from posts.importers.export import GENERATOR
 
 SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
@@ -78,20 +90,47 @@ def find_files(paths: list[Path]) -> list[Path]:
 
 def read_posts(paths: list[Path], options: Options, report: Report) -> list[Post]:
     """Parse every file; raise ImportFailed listing every broken one unless skip_invalid."""
-    from posts.importers.base import ImportFailed
-
+    files = find_files(paths)
+    if len(files) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        # Reading is pure (files in, Posts out): forked workers share it.
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(os.cpu_count(), 4), _start_worker, (options,)) as pool:
+            results = pool.map(_read_in_worker, files, chunksize=50)
+    else:
+        results = [_read_one(path, options) for path in files]
     posts, problems = [], []
-    for path in find_files(paths):
-        try:
-            posts.append(read_post(path, options, report))
-        except frontmatter.FrontMatterError as err:
-            problems.append(err.problem)
-        except OSError as err:
-            problems.append(Problem(str(path), f"cannot be read: {err.strerror or err}"))
+    for post, problem, notes in results:
+        report.notes.update(notes)
+        if problem is None:
+            posts.append(post)
+        else:
+            problems.append(problem)
     if problems and not options.skip_invalid:
         raise ImportFailed(problems)
     report.skipped += problems
     return posts
+
+
+_worker_options: Options | None = None
+
+
+def _start_worker(options: Options) -> None:
+    global _worker_options
+    _worker_options = options
+
+
+def _read_in_worker(path: Path):
+    return _read_one(path, _worker_options)
+
+
+def _read_one(path: Path, options: Options) -> tuple[Post | None, Problem | None, Counter]:
+    report = Report()
+    try:
+        return read_post(path, options, report), None, report.notes
+    except frontmatter.FrontMatterError as err:
+        return None, err.problem, report.notes
+    except OSError as err:
+        return None, Problem(str(path), f"cannot be read: {err.strerror or err}"), report.notes
 
 
 def read_post(path: Path, options: Options, report: Report) -> Post:

@@ -37,8 +37,9 @@ EMBED_URLS = {
 
 def convert(body: str, path: Path, report: Report) -> str:
     """Return the body with Liquid and Hugo tags converted or, if unknown, kept and reported."""
-    body = _HIGHLIGHT_START.sub(lambda m: f"\n```{m.group(1) or m.group(2)}\n", body)
-    body = _HIGHLIGHT_END.sub("\n```", body)
+    if "highlight" in body:  # the patterns are slow to try everywhere
+        body = _HIGHLIGHT_START.sub(lambda m: f"\n```{m.group(1) or m.group(2)}\n", body)
+        body = _HIGHLIGHT_END.sub("\n```", body)
     out, fence, raw = [], None, False
     for line in body.split("\n"):
         if raw:
