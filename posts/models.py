@@ -212,6 +212,9 @@ class Entry(models.Model):
     images = models.ManyToManyField(
         Image, through="EntryImage", related_name="used_in", blank=True, editable=False
     )
+    # Where an imported entry came from ("jekyll:2014-01-02-hello.md", "wordpress:<guid>"):
+    # importing the same source again updates this entry, and never another one.
+    import_key = models.CharField(max_length=500, blank=True, editable=False, db_index=True)
     # Part of every shared preview link: a new value withdraws all links given out so far.
     preview_token = models.CharField(max_length=32, default=new_preview_token, editable=False)
 
@@ -413,8 +416,14 @@ class Redirect(models.Model):
         return f"{self.old_path} → {self.destination()}"
 
     def clean(self) -> None:
+        from posts.redirects import is_safe_target  # it reads Redirect
+
         if not self.entry_id and not self.target:
             raise ValidationError(_("Choose an entry or give a target address."))
+        if self.target and not is_safe_target(self.target):
+            raise ValidationError(
+                {"target": _("Give a path on this site (/tags/x/) or an http(s) address.")}
+            )
 
     def destination(self) -> str:
         """Return the address this redirect sends readers to."""

@@ -24,6 +24,7 @@ from django.views.defaults import page_not_found
 from taggit.models import Tag
 
 from posts.models import Entry, Image, Redirect
+from posts.redirects import public_destination
 from posts.sitemaps import ArchiveSitemap
 
 PAGE_LINK = re.compile(r'href="\?(?:[^"]*&amp;)?page=(\d+)"')
@@ -182,7 +183,9 @@ def _old_addresses(publisher: Publisher) -> list[tuple[str, str]]:
     """
     moved = []
     for redirect in Redirect.objects.select_related("entry").order_by("old_path"):
-        old, new = redirect.old_path, redirect.destination()
+        old, new = redirect.old_path, public_destination(redirect)
+        if not new:
+            continue  # a draft's address is not given away, nor a javascript: target
         moved.append((old, new))
         if "?" in old:
             continue  # /?p=12 has no file of its own: only the rules can send it on

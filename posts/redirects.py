@@ -23,6 +23,22 @@ def normalize_path(address: str) -> str:
     return path
 
 
+def is_safe_target(target: str) -> bool:
+    """Return True for a path on this site or an http(s) address; never javascript: or //host."""
+    target = target.strip()
+    parts = urlsplit(target)
+    if parts.scheme:
+        return parts.scheme in ("http", "https") and bool(parts.netloc)
+    return target.startswith("/") and not target.startswith("//") and "\\" not in target
+
+
+def public_destination(redirect) -> str | None:
+    """Return where a reader may be sent: never to a draft or scheduled entry's address."""
+    if redirect.entry_id:
+        return redirect.entry.get_absolute_url() if redirect.entry.is_published else None
+    return redirect.target if is_safe_target(redirect.target) else None
+
+
 def legacy_query(request: HttpRequest) -> str | None:
     """Return the stored form of a WordPress ?p= or ?page_id= address, or None."""
     for key in LEGACY_QUERY_KEYS:
@@ -67,15 +83,17 @@ class RedirectMiddleware:
         legacy = legacy_query(request) if request.method in ("GET", "HEAD") else None
         if legacy:
             redirect = _find_or_none([legacy])
-            if redirect is not None:
-                return HttpResponsePermanentRedirect(redirect.destination())
+            destination = redirect and public_destination(redirect)
+            if destination:
+                return HttpResponsePermanentRedirect(destination)
         response = self.get_response(request)
         if response.status_code != 404 or request.method not in ("GET", "HEAD"):
             return response
         redirect = _find_or_none(candidates(request.path))
-        if redirect is None or redirect.destination() == request.path:
+        destination = redirect and public_destination(redirect)
+        if not destination or destination == request.path:
             return response
-        return HttpResponsePermanentRedirect(redirect.destination())
+        return HttpResponsePermanentRedirect(destination)
 
 
 def _find_or_none(paths: list[str]):

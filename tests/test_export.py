@@ -34,7 +34,7 @@ def snapshot() -> dict:
             "published_at": entry.published_at,
             "created_at": entry.created_at,
             "updated_at": entry.updated_at,
-            "author": (entry.author.username, entry.author.get_full_name()),
+            "author": (entry.author.username, entry.author.get_full_name(), entry.author.email),
             "tags": sorted(entry.tags.names()),
             "cover": entry.cover and pictures[entry.cover.sha256],
             "pictures": sorted(pictures[image.sha256] for image in entry.images.all()),
@@ -64,6 +64,14 @@ def test_export_then_import_into_an_empty_database_gives_every_entry_back(tmp_pa
     Redirect.objects.create(old_path="/?p=12", entry=talk)
     Redirect.objects.create(old_path="/category/talks/", target="/tags/talks/")
     EntryFactory(title="Unfinished", status=Entry.Status.DRAFT, published_at=None, author=writer)
+    EntryFactory(
+        title="Two  spaces, kept",
+        slug="Upper-Case",
+        excerpt="Ends with a new line\n",
+        body=f"[The report](/media/files/report.pdf) and [the talk]({shown.file.url}).",
+        tags=["Foo  Bar"],
+        author=UserFactory(username="grace", first_name="", last_name="", email="g@example.org"),
+    )
     EntryFactory(title="Next week", published_at=now + timedelta(days=7), author=writer)
     Entry.objects.filter(pk=talk.pk).update(
         created_at=now - timedelta(days=401), updated_at=now - timedelta(days=2)
@@ -72,7 +80,7 @@ def test_export_then_import_into_an_empty_database_gives_every_entry_back(tmp_pa
 
     out = StringIO()
     call_command("export_markdown", str(tmp_path / "out"), stdout=out)
-    assert "Wrote 3 entries, 2 pictures" in out.getvalue()
+    assert "Wrote 4 entries, 2 pictures" in out.getvalue()
     assert (tmp_path / "out" / "_redirects").read_text().count(" 301\n") == 3
 
     Entry.objects.all().delete()
@@ -89,7 +97,7 @@ def test_export_then_import_into_an_empty_database_gives_every_entry_back(tmp_pa
 
     again = StringIO()
     call_command("import_markdown", str(tmp_path / "out"), stdout=again)
-    assert "Entries created: 0, updated: 0, unchanged: 3" in again.getvalue()
+    assert "Entries created: 0, updated: 0, unchanged: 4" in again.getvalue()
 
 
 def test_an_export_refreshes_in_place(tmp_path):

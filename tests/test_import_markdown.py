@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from taggit.models import Tag
 
 from posts.importers.base import Report
@@ -287,3 +288,88 @@ def test_a_reimport_that_changes_an_entry_keeps_what_was_there_as_a_revision(tmp
     assert entry.body == "Second.\n"
     kept = list(entry.revisions.order_by("created_at", "pk").values_list("body", "tags"))
     assert kept == [("Edited here, in the admin.\n", "a"), ("Second.\n", "a, b")]
+
+
+def test_pictures_outside_the_imported_folders_are_never_read(tmp_path):
+    from tests.factories import image_bytes
+
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "secret.png").write_bytes(image_bytes(size=(30, 30)))
+    site = tmp_path / "site" / "_posts"
+    site.mkdir(parents=True)
+    (site / "link.png").symlink_to(secret / "secret.png")
+    write(
+        site,
+        "2020-01-01-sneaky.md",
+        "---\ntitle: Sneaky\n---\n![a](../../secret/secret.png)\n\n"
+        f"![b](/../../../../..{secret}/secret.png)\n\n![c](link.png)\n",
+    )
+    output = run(site)
+    assert Image.objects.count() == 0
+    assert "picture not found, address kept: ../../secret/secret.png" in output
+    assert "picture not found, address kept: link.png" in output
+
+
+def test_an_unrelated_entry_with_the_same_slug_is_never_taken_over(tmp_path):
+    from tests.factories import EntryFactory
+
+    about = EntryFactory(slug="about", title="About us", body="Ours.")
+    write(tmp_path, "about.md", "---\ntitle: Imported\nslug: about\ndraft: true\n---\nTheirs.\n")
+    output = run(tmp_path)
+    assert "slug 'about' belongs to another entry" in output and "gets 'about-2'" in output
+    about.refresh_from_db()
+    assert (about.title, about.body, about.status) == ("About us", "Ours.", Entry.Status.PUBLISHED)
+    assert Entry.objects.get(slug="about-2").body == "Theirs.\n"
+    assert "Entries created: 0, updated: 0, unchanged: 1" in run(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "front_matter",
+    [
+        "redirect_from: 5\npictures: 7\ncategories: 5\ntags: {a: 1}\n",
+        "authors: Bob\n",
+        "draft: 'false'\n",
+        "title: [1, 2]\n",
+    ],
+)
+def test_odd_values_in_front_matter_do_not_stop_an_import(tmp_path, front_matter):
+    write(tmp_path, "2020-02-02-odd.md", f"---\n{front_matter}---\nText.\n")
+    run(tmp_path)
+    entry = Entry.objects.get()
+    assert entry.status == Entry.Status.PUBLISHED
+    if "authors" in front_matter:
+        assert entry.author.username == "Bob"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "is empty"),
+        ("---\ndate: 0001-01-01 00:00:00 +05:00\n---\nx\n", "is not a date"),
+        ("---\ndate: 9999-12-31 23:00:00 -05:00\n---\nx\n", "is not a date"),
+    ],
+)
+def test_empty_files_and_dates_out_of_range_are_refused_by_name(tmp_path, text, message):
+    write(tmp_path, "odd.md", text)
+    with pytest.raises(CommandError, match=message):
+        run(tmp_path)
+    assert Entry.objects.count() == 0
+
+
+def test_a_redirects_file_cannot_plant_a_script_address(tmp_path, client):
+    write(tmp_path, "a.md", "---\ntitle: A\n---\nx\n")
+    (tmp_path / "_redirects").write_text(
+        "/old-js javascript:alert(1) 301\n/old-data data:text/html,x 301\n/fine /a/ 301\n"
+    )
+    output = run(tmp_path)
+    assert "redirect to 'javascript:alert(1)' not imported" in output
+    assert sorted(Redirect.objects.values_list("old_path", flat=True)) == ["/fine"]
+
+
+def test_a_drafts_old_address_is_not_given_away(tmp_path, client):
+    write(tmp_path, "a.md", "---\ntitle: A\ndraft: true\nredirect_from: /old-a/\n---\nx\n")
+    run(tmp_path)
+    assert client.get("/old-a/").status_code == 404
+    Entry.objects.update(status=Entry.Status.PUBLISHED, published_at=timezone.now())
+    assert client.get("/old-a/").status_code == 301

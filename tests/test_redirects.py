@@ -84,3 +84,44 @@ def test_lookups_cost_one_query_and_only_on_a_404(client, django_assert_num_quer
 def test_a_nul_byte_in_an_unknown_address_is_a_404(client):
     assert client.get("/tags/%00/").status_code == 404
     assert client.get("/", {"p": "1\x00"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("target", "safe"),
+    [
+        ("/tags/x/", True),
+        ("https://example.org/a", True),
+        ("javascript:alert(1)", False),
+        ("data:text/html,x", False),
+        ("//evil.example/x", False),
+        ("relative/path", False),
+        ("/\\evil.example", False),
+    ],
+)
+def test_only_paths_and_web_addresses_are_redirect_targets(client, target, safe):
+    from django.core.exceptions import ValidationError
+
+    redirect = Redirect(old_path="/old/", target=target)
+    if safe:
+        redirect.full_clean()
+    else:
+        with pytest.raises(ValidationError):
+            redirect.full_clean()
+    redirect.save()  # as if written past the form: the middleware still refuses it
+    response = client.get("/old/")
+    assert response.status_code == (301 if safe else 404)
+
+
+def test_a_draft_or_scheduled_entrys_address_is_not_given_away(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from posts.models import Entry
+
+    draft = EntryFactory(status=Entry.Status.DRAFT)
+    later = EntryFactory(published_at=timezone.now() + timedelta(days=2))
+    Redirect.objects.create(old_path="/?p=1", entry=draft)
+    Redirect.objects.create(old_path="/later/", entry=later)
+    assert client.get("/", {"p": "1"}).status_code == 200
+    assert client.get("/later/").status_code == 404

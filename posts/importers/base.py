@@ -26,7 +26,7 @@ from posts.cache import bump_content_version
 from posts.images import check_image_file
 from posts.markup import media_names
 from posts.models import Entry, EntryImage, Image, Redirect, file_sha256
-from posts.redirects import normalize_path
+from posts.redirects import is_safe_target, normalize_path
 from posts.revisions import entry_snapshot, record_revision
 
 # A picture the source refers to stands in the body as this mark until it is an Image.
@@ -84,6 +84,7 @@ class Post:
     """One entry as a source describes it, before it touches the database."""
 
     origin: str  # the file (and item) it came from, for messages
+    key: str  # what identifies the source for the next import: "jekyll:<file name>", …
     title: str
     slug: str
     body: str  # Markdown; IMAGE_MARK.format(n) stands for images[n]
@@ -170,13 +171,52 @@ class Importer:
             raise
         return self.report
 
+    def _match(self, posts: list[Post]) -> dict[str, Entry]:
+        """Find the entry each post updates; return them by slug (posts take their slugs).
+
+        A post updates the entry an import of the same source made (same import_key), or,
+        from our own export, the entry with its slug that no import made. Any other entry
+        holding its slug is someone else's: the post gets a free slug instead.
+        """
+        entries = Entry.objects.select_related("author").prefetch_related("tags")
+        keys = [post.key for post in posts if post.key]
+        by_key = {}
+        for start in range(0, len(keys), 500):
+            for entry in entries.filter(import_key__in=keys[start : start + 500]):
+                by_key[entry.import_key] = entry
+        slugs = [post.slug for post in posts]
+        by_slug = {}
+        for start in range(0, len(slugs), 500):
+            for entry in entries.filter(slug__in=slugs[start : start + 500]):
+                by_slug[entry.slug] = entry
+        found: dict[str, Entry] = {}
+        claimed = {entry.slug for entry in by_key.values()}
+        for post in posts:
+            entry = by_key.get(post.key) if post.key else None
+            if entry is not None and entry.slug in found:
+                entry = None  # two posts of one source under one key: the second is new
+            if entry is None:
+                holder = by_slug.get(post.slug)
+                if (
+                    holder is not None
+                    and holder.import_key == post.key
+                    and post.slug not in claimed
+                ):
+                    entry = holder  # our export of an entry written here (no key on either side)
+                elif holder is not None or post.slug in claimed:
+                    taken = post.slug
+                    post.slug = _free_slug(post.slug, claimed)
+                    self.report.notes[
+                        f"slug {taken!r} belongs to another entry: {post.origin} gets {post.slug!r}"
+                    ] += 1
+            if entry is not None:
+                post.slug = entry.slug
+                found[entry.slug] = entry
+            claimed.add(post.slug)
+        return found
+
     def _run(self, posts: list[Post], redirects: dict[str, str], progress) -> None:
-        existing = {
-            entry.slug: entry
-            for entry in Entry.objects.filter(slug__in=[post.slug for post in posts])
-            .select_related("author")
-            .prefetch_related("tags")
-        }
+        existing = self._match(posts)
         new, changed, tags_of, before = [], [], {}, {}
         now = timezone.now()
         for post in posts:
@@ -188,7 +228,7 @@ class Importer:
             )
             names = sorted(tag.name for tag in tags)
             if entry is None:
-                entry = Entry(slug=post.slug, **fields)
+                entry = Entry(slug=post.slug, import_key=post.key, **fields)
                 new.append(entry)
                 self.report.created.append(post.slug)
             elif any(getattr(entry, k) != v for k, v in fields.items()) or names != sorted(
@@ -310,6 +350,11 @@ class Importer:
             for old in post.old_paths:
                 wanted.setdefault(normalize_path(old), (by_slug.get(post.slug), ""))
         for old, target in redirects.items():
+            if not is_safe_target(target):
+                self.report.notes[
+                    f"redirect to {target[:60]!r} not imported: not a web address"
+                ] += 1
+                continue
             wanted.setdefault(normalize_path(old), (None, target))
         stored = {r.old_path: r for r in Redirect.objects.filter(old_path__in=list(wanted))}
         create, update = [], []
@@ -353,7 +398,7 @@ class Importer:
         return user
 
     def _tag(self, name: str) -> Tag:
-        name = " ".join(name.split())[:100]  # taggit's names are unique and 100 long at most
+        name = name.strip()[:100]  # taggit's names are unique and 100 long at most
         key = name.casefold()
         if key not in self._tags:
             tag = Tag.objects.filter(name__iexact=name).first()
@@ -403,6 +448,18 @@ class Importer:
             storage = image.file.storage
             for name in [image.file.name, *(r["name"] for r in image.renditions)]:
                 storage.delete(name)
+
+
+def _free_slug(slug: str, claimed: set[str]) -> str:
+    """Return slug-2, slug-3… : the first that no entry and no post of this import holds."""
+    base = slug[:190]
+    taken = claimed | set(
+        Entry.objects.filter(slug__startswith=base).values_list("slug", flat=True)
+    )
+    suffix = 2
+    while f"{base}-{suffix}" in taken:
+        suffix += 1
+    return f"{base}-{suffix}"
 
 
 def _render_entry(job: tuple[Entry, dict]) -> tuple[str, str, str, list[int]]:

@@ -62,9 +62,10 @@ def export_markdown(folder: Path, progress=None) -> ExportReport:
                 pictures[image.pk] = image
             name = _file_name(entry)
             meta = _front_matter(entry, shown, tags.get(entry.pk, []), old_paths.get(entry.pk, []))
-            (posts_dir / name).write_text(
-                meta + media_link.sub(r"../media/\1", entry.body), encoding="utf-8"
-            )
+            # Only the addresses of the pictures exported beside it: other /media/ links
+            # (a PDF uploaded elsewhere) stay as they are.
+            body = media_link.sub(_relative_to({image.file.name for image in shown}), entry.body)
+            (posts_dir / name).write_text(meta + body, encoding="utf-8")
             written.add(name)
             report.entries += 1
             if progress:
@@ -76,6 +77,15 @@ def export_markdown(folder: Path, progress=None) -> ExportReport:
         _copy_picture(image, media_dir, report)
     report.redirects = _write_redirects(folder / "_redirects")
     return report
+
+
+def _relative_to(exported: set[str]):
+    """Return a substitution that points the exported pictures' addresses at ../media/."""
+
+    def relative(match: re.Match) -> str:
+        return f"../media/{match.group(1)}" if unquote(match.group(1)) in exported else match[0]
+
+    return relative
 
 
 def _file_name(entry: Entry) -> str:
@@ -114,6 +124,8 @@ def _front_matter(entry: Entry, shown: list[Image], tags: list[str], old_paths: 
         "updated": _time(entry.updated_at),
         "author": entry.author.get_username(),
         "author_name": entry.author.get_full_name(),
+        "author_email": entry.author.email,
+        "import_key": entry.import_key,
         "excerpt": entry.excerpt,
         "tags": tags,
         "cover": f"../media/{entry.cover.file.name}" if entry.cover else None,
@@ -129,7 +141,8 @@ def _front_matter(entry: Entry, shown: list[Image], tags: list[str], old_paths: 
         ],
         "redirect_from": old_paths,
     }
-    meta = {key: value for key, value in meta.items() if value not in (None, "", [])}
+    kept = {"author_name"}  # an empty name is still the name: the importer must not guess one
+    meta = {k: v for k, v in meta.items() if k in kept or v not in (None, "", [])}
     dumped = yaml.dump(meta, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{dumped}---\n"
 

@@ -34,6 +34,9 @@ JEKYLL_STYLES = {
     "ordinal": "/:categories/:year/:y_day/:title:output_ext",
     "none": "/:categories/:title:output_ext",
 }
+MAX_FILE_BYTES = 5_000_000
+MISSING = Path("/nonexistent/picture")  # what _resolve says of a picture it may not read
+SLUG = re.compile(r"[-\w]+")
 PICTURE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 _DATE = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
@@ -44,6 +47,7 @@ _HTML_IMAGE = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["']?)([^"'\s>]+)\2""", 
 _HTML_ALT = re.compile(r"""\balt\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
 _REFERENCE = re.compile(r"^( {0,3}\[[^\]]+\]:\s*<?)(\S+?)(>?(?:\s.*)?)$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_EXPORTED = re.compile(r"\.\./media/[^\s\"'<>()\[\]]+")
 
 
 @dataclass
@@ -68,6 +72,7 @@ class Options:
     default_author: Author | None = None
     skip_invalid: bool = False
     sites: dict[Path, Site] = field(default_factory=dict)
+    roots: tuple[Path, ...] = ()  # pictures are read from inside these folders only
 
 
 def find_files(paths: list[Path]) -> list[Path]:
@@ -91,6 +96,9 @@ def find_files(paths: list[Path]) -> list[Path]:
 def read_posts(paths: list[Path], options: Options, report: Report) -> list[Post]:
     """Parse every file; raise ImportFailed listing every broken one unless skip_invalid."""
     files = find_files(paths)
+    options.roots = (
+        tuple((path if path.is_dir() else path.parent).resolve() for path in paths) + options.roots
+    )
     if len(files) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
         # Reading is pure (files in, Posts out): forked workers share it.
         context = multiprocessing.get_context("fork")
@@ -131,11 +139,18 @@ def _read_one(path: Path, options: Options) -> tuple[Post | None, Problem | None
         return None, err.problem, report.notes
     except OSError as err:
         return None, Problem(str(path), f"cannot be read: {err.strerror or err}"), report.notes
+    except (TypeError, ValueError, AttributeError, OverflowError, RecursionError) as err:
+        # A value of an unexpected kind that no check above caught: the file, not a traceback.
+        return None, Problem(str(path), f"holds a value that cannot be read: {err}"), report.notes
 
 
 def read_post(path: Path, options: Options, report: Report) -> Post:
     """Return the Post one Markdown file describes."""
     origin = str(path)
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise frontmatter.FrontMatterError(
+            Problem(origin, f"is larger than {MAX_FILE_BYTES // 1_000_000} MB: not a post")
+        )
     data = path.read_bytes()
     try:
         text = data.decode("utf-8")
@@ -144,40 +159,72 @@ def read_post(path: Path, options: Options, report: Report) -> Post:
         raise frontmatter.FrontMatterError(
             Problem(origin, f"is not UTF-8 text (byte {data[err.start]:#x})", line)
         ) from None
+    if not text.strip():
+        raise frontmatter.FrontMatterError(Problem(origin, "is empty"))
     document = frontmatter.split(text, origin)
     meta = document.meta
+    # Our own export holds every field exactly as it was: nothing to convert or tidy.
+    ours = meta.get("generator") == GENERATOR
     site = _site(path, options)
     name_date, name_slug = _from_name(path)
     published = _date(meta, ("date", "publishdate", "pubdate"), document, origin) or name_date
     updated = _date(meta, ("last_modified_at", "lastmod", "updated", "modified"), document, origin)
     created = _date(meta, ("created",), document, origin)
-    slug = slugify(_text(meta.get("slug")) or name_slug, allow_unicode=True)[:200].strip("-")
-    slug = slug or slugify(_text(meta.get("title")), allow_unicode=True)[:200] or "entry"
-    title = " ".join(_text(meta.get("title")).split()) or name_slug.replace("-", " ").capitalize()
-    draft = bool(meta.get("draft")) or meta.get("published") is False
+    slug = _slug(_text(meta.get("slug")) or name_slug) or _slug(_text(meta.get("title")))
+    title = _text(meta.get("title"), exact=ours)
+    title = title if ours else " ".join(title.split())
+    title = title or name_slug.replace("-", " ").capitalize()
+    draft = _flag(meta.get("draft")) or _flag(meta.get("published"), default=True) is False
     status = _text(meta.get("status")).lower()
     if status in ("draft", "private", "pending"):
         draft = True
+    excerpt = meta.get("excerpt") or meta.get("description") or meta.get("summary")
     post = Post(
         origin=origin,
+        key=_text(meta.get("import_key")) if ours else _key(path, site),
         title=title,
-        slug=slug,
+        slug=slug or "entry",
         body="",
-        excerpt=_text(meta.get("excerpt") or meta.get("description") or meta.get("summary")),
+        excerpt=_text(excerpt, exact=ours),
         draft=draft,
         published_at=published,
         created_at=created,
         updated_at=updated,
         author=_author(meta) or options.default_author,
-        tags=_tags(meta),
+        tags=_tags(meta, exact=ours),
     )
     pictures = _picture_notes(meta)
-    # Our own export holds bodies exactly as written here: no template tags to convert.
-    ours = meta.get("generator") == GENERATOR
-    post.body = _convert_body(document.body, path, site, post, pictures, report, ours)
-    post.cover = _cover(meta, path, site, pictures, report)
+    post.body = _convert_body(document.body, path, site, post, pictures, report, ours, options)
+    post.cover = _cover(meta, path, site, pictures, report, options)
     post.old_paths = _old_paths(meta, site, post, path, name_slug)
     return post
+
+
+def _slug(text: str) -> str:
+    """Keep a slug that is one already (case and all); make one from anything else."""
+    if SLUG.fullmatch(text) and len(text) <= 200:
+        return text
+    return slugify(text, allow_unicode=True)[:200].strip("-")
+
+
+def _flag(value, default=None) -> bool | None:
+    """Read a yes/no value as YAML or TOML authors write it: true, "false", yes, 0."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "on", "1"):
+        return True
+    if isinstance(value, str) and value.strip().lower() in ("false", "no", "off", "0"):
+        return False
+    return default
+
+
+def _key(path: Path, site: Site) -> str:
+    """What names this file's post for the next import, wherever the folder then is."""
+    if site.kind == "hugo":
+        return f"hugo:{path.resolve().relative_to(site.root / 'content').as_posix()}"[:500]
+    return f"{site.kind}:{path.name}"[:500]
 
 
 def _site(path: Path, options: Options) -> Site:
@@ -221,10 +268,10 @@ def _from_name(path: Path) -> tuple[datetime | None, str]:
         return None, stem
 
 
-def _text(value) -> str:
+def _text(value, exact: bool = False) -> str:
     if value is None or isinstance(value, dict | list):
         return ""
-    return str(value).strip()
+    return str(value) if exact else str(value).strip()
 
 
 def _date(meta: dict, keys: tuple[str, ...], document, origin: str) -> datetime | None:
@@ -233,11 +280,12 @@ def _date(meta: dict, keys: tuple[str, ...], document, origin: str) -> datetime 
         if value in (None, ""):
             continue
         if isinstance(value, datetime):
-            return value
-        if isinstance(value, date):
-            return datetime.combine(value, time())
-        parsed = parse_date(str(value))
-        if parsed is None:
+            parsed = value
+        elif isinstance(value, date):
+            parsed = datetime.combine(value, time())
+        else:
+            parsed = parse_date(str(value))
+        if parsed is None or not 1000 <= parsed.year <= 9000:
             raise frontmatter.FrontMatterError(
                 Problem(origin, f"{key}: {value!r} is not a date", document.line_of(key))
             )
@@ -270,7 +318,9 @@ def parse_date(text: str) -> datetime | None:
 
 
 def _author(meta: dict) -> Author | None:
-    value = meta.get("author") or (meta.get("authors") or [None])[0]
+    value = meta.get("author") or meta.get("authors")
+    if isinstance(value, list):
+        value = value[0] if value else None
     if isinstance(value, dict):
         name = _text(value.get("name") or value.get("display_name"))
         login = _text(value.get("login") or value.get("username")) or slugify(name)
@@ -280,31 +330,39 @@ def _author(meta: dict) -> Author | None:
         return None
     # "author: ada" names an account; "author: Ada Lovelace" a person (account ada-lovelace).
     username = name if re.fullmatch(r"[\w.@+-]+", name) else slugify(name) or name
-    return Author(username, _text(meta.get("author_name")) or name)
+    full_name = _text(meta["author_name"]) if "author_name" in meta else name
+    return Author(username, full_name, _text(meta.get("author_email")))
 
 
-def _tags(meta: dict) -> list[str]:
+def _tags(meta: dict, exact: bool = False) -> list[str]:
     names = []
     for key in ("tags", "tag", "categories", "category", "keywords"):
-        value = meta.get(key)
-        if isinstance(value, str):
-            # Jekyll splits a string of tags on spaces; a comma means a list of phrases.
-            names += value.split(",") if "," in value else value.split()
-        elif isinstance(value, list | tuple):
-            names += [_text(item) for item in value]
-    return list(dict.fromkeys(" ".join(n.split())[:100] for n in names if n and n.strip()))
+        names += _words(meta.get(key))
+    tidy = (lambda n: n[:100]) if exact else (lambda n: " ".join(n.split())[:100])
+    return list(dict.fromkeys(tidy(n) for n in names if n and n.strip()))
+
+
+def _words(value) -> list[str]:
+    """A list of names as front matter gives it: a list, or a string of them."""
+    if isinstance(value, str):
+        # Jekyll splits a string of tags on spaces; a comma means a list of phrases.
+        return value.split(",") if "," in value else value.split()
+    if isinstance(value, list | tuple):
+        return [_text(item) for item in value if not isinstance(item, dict | list)]
+    return []
 
 
 def _picture_notes(meta: dict) -> dict[str, dict]:
     """Return what our export wrote about each picture: alt text, caption, credit."""
     notes = {}
-    for item in meta.get("pictures") or []:
+    items = meta.get("pictures")
+    for item in items if isinstance(items, list) else []:
         if isinstance(item, dict) and item.get("file"):
             notes[str(item["file"])] = item
     return notes
 
 
-def _resolve(src: str, path: Path, site: Site) -> Path | None:
+def _resolve(src: str, path: Path, site: Site, roots: tuple[Path, ...]) -> Path | None:
     """Return the local file a picture address points to, or None if it is not one of ours."""
     address = src.strip()
     for url in site.urls:
@@ -322,18 +380,21 @@ def _resolve(src: str, path: Path, site: Site) -> Path | None:
         candidates = [base / relative.lstrip("/") for base in site.picture_dirs()]
     else:
         candidates = [path.parent / relative]
+    allowed = (*roots, *([site.root.resolve()] if site.root else []))
     for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    return Path(relative)  # ours by its address, but not here
+        # ../../etc/x.png, /../.. or a link to elsewhere: only pictures inside the site go in.
+        real = candidate.resolve()
+        if candidate.is_file() and any(real.is_relative_to(root) for root in allowed):
+            return real
+    return MISSING  # ours by its address, but not here (or not inside the site)
 
 
-def _picture(src: str, alt: str, path: Path, site: Site, notes: dict, report: Report):
+def _picture(src: str, alt: str, path: Path, site: Site, notes: dict, report: Report, roots):
     """Return an ImageRef for a picture that can be imported, or None (and note why)."""
-    found = _resolve(src, path, site)
+    found = _resolve(src, path, site, roots)
     if found is None:
         return None
-    if not found.is_file():
+    if found is MISSING:
         report.notes[f"picture not found, address kept: {src}"] += 1
         return None
     problem = check_picture(found)
@@ -351,27 +412,36 @@ def _picture(src: str, alt: str, path: Path, site: Site, notes: dict, report: Re
 
 
 def _convert_body(
-    body: str, path: Path, site: Site, post: Post, notes: dict, report: Report, ours: bool
+    body: str, path: Path, site: Site, post: Post, notes: dict, report: Report, ours: bool, options
 ) -> str:
-    if not ours:
-        body = templates.convert(body, path, report)
+    roots = options.roots
+    if ours:
+        # Our exporter wrote every address of an exported picture as ../media/<name>,
+        # wherever it stood (a picture, a link, a code block): each one comes back.
+        def exported(match: re.Match) -> str:
+            ref = _picture(match.group(0), "", path, site, notes, report, roots)
+            return post.add_image(ref) if ref else match.group(0)
+
+        return _EXPORTED.sub(exported, body)
+    body = templates.convert(body, path, report)
 
     def markdown_image(match: re.Match) -> str:
         alt, src, title = match.group(1), match.group(2), match.group(3) or ""
-        ref = _picture(src, alt, path, site, notes, report)
+        ref = _picture(src, alt, path, site, notes, report, roots)
         return f"![{alt}]({post.add_image(ref)}{title})" if ref else match.group(0)
 
     def html_image(match: re.Match) -> str:
         tag_start = match.string.rfind("<", 0, match.start(3))
         tag_end = match.string.find(">", match.end())
         alt = _HTML_ALT.search(match.string[tag_start:tag_end])
-        ref = _picture(match.group(3), alt.group(2) if alt else "", path, site, notes, report)
+        alt = alt.group(2) if alt else ""
+        ref = _picture(match.group(3), alt, path, site, notes, report, roots)
         if ref is None:
             return match.group(0)
         return f"{match.group(1)}{match.group(2)}{post.add_image(ref)}{match.group(2)}"
 
     def reference(match: re.Match) -> str:
-        ref = _picture(match.group(2), "", path, site, notes, report)
+        ref = _picture(match.group(2), "", path, site, notes, report, roots)
         return f"{match.group(1)}{post.add_image(ref)}{match.group(3)}" if ref else match.group(0)
 
     lines, fence = [], None
@@ -393,11 +463,10 @@ def _convert_body(
         if "]:" in line:
             line = _REFERENCE.sub(reference, line)
         lines.append(line)
-    body = "\n".join(lines)
-    return body if ours else body.strip("\n") + "\n"
+    return "\n".join(lines).strip("\n") + "\n"
 
 
-def _cover(meta: dict, path: Path, site: Site, notes: dict, report: Report) -> ImageRef | None:
+def _cover(meta: dict, path: Path, site: Site, notes: dict, report: Report, options):
     value = None
     for key in ("cover", "image", "featured_image", "feature_image", "thumbnail", "images"):
         value = meta.get(key)
@@ -411,21 +480,22 @@ def _cover(meta: dict, path: Path, site: Site, notes: dict, report: Report) -> I
         value = value.get("image") or value.get("src") or value.get("file")
     if not isinstance(value, str) or not value.strip():
         return None
-    return _picture(value.strip(), alt, path, site, notes, report)
+    return _picture(value.strip(), alt, path, site, notes, report, options.roots)
 
 
 def _old_paths(meta: dict, site: Site, post: Post, path: Path, name_slug: str) -> list[str]:
     paths = []
     for key in ("redirect_from", "aliases"):
         value = meta.get(key)
-        paths += [value] if isinstance(value, str) else [_text(v) for v in value or []]
+        if isinstance(value, str):
+            paths.append(value)
+        elif isinstance(value, list):
+            paths += [_text(v) for v in value if isinstance(v, str | int)]
     own = _text(meta.get("permalink") or meta.get("url"))
     if own:
         paths.append(own)
     elif site.kind == "jekyll" and post.published_at:
-        categories = meta.get("categories") or meta.get("category") or []
-        if isinstance(categories, str):
-            categories = categories.split()
+        categories = _words(meta.get("categories") or meta.get("category"))
         paths.append(jekyll_permalink(site.permalink, post, name_slug, categories))
     elif site.kind == "hugo":
         section = path.resolve().relative_to(site.root / "content").parts

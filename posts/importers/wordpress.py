@@ -134,6 +134,10 @@ def read_posts(path: Path, media_dir: Path | None, report: Report) -> list[Post]
     for attachment in attachments.values():
         children[attachment.parent].append(attachment)
     site = WordPressSite(media_dir, by_url, children, attachments, report)
+    site.base_url = (
+        (channel.findtext("link") or "").strip()
+        or next((e.text or "" for e in channel if _split(e.tag) == ("wp", "base_blog_url")), "")
+    ).rstrip("/") + "/"
     posts = []
     for number, item in enumerate(items, start=1):
         kind = item.get("wp", "post_type") or "post"
@@ -165,7 +169,7 @@ def _attachments(items: list[Item]) -> dict[str, Attachment]:
             id=item.get("wp", "post_id"),
             url=url,
             parent=item.get("wp", "post_parent"),
-            order=int(item.get("wp", "menu_order") or 0),
+            order=_number(item.get("wp", "menu_order")),
             alt=item.meta.get("_wp_attachment_image_alt", "").strip(),
             caption=item.get("excerpt", "encoded"),
         )
@@ -186,6 +190,7 @@ class WordPressSite:
         self.attachments = attachments
         self.report = report
         self._local: dict[str, ImageRef | None] = {}
+        self.base_url = "/"
 
     def local(self, attachment: Attachment) -> ImageRef | None:
         """Return the uploads/ file of an attachment, if --media-dir holds a good one."""
@@ -195,6 +200,10 @@ class WordPressSite:
         path = urlsplit(attachment.url).path
         relative = path.split("/uploads/", 1)[-1] if "/uploads/" in path else path.lstrip("/")
         candidate = self.media_dir / unquote(relative) if self.media_dir else None
+        # uploads/../../x or a link to elsewhere: only files inside --media-dir go in.
+        if candidate and not candidate.resolve().is_relative_to(self.media_dir.resolve()):
+            self.report.notes[f"attachment outside --media-dir not imported: {relative}"] += 1
+            candidate = None
         if candidate and candidate.is_file():
             problem = check_picture(candidate)
             if problem:
@@ -213,6 +222,8 @@ class WordPressSite:
             login = login.strip("<>\"' ")  # seen in the wild: <dc:creator>>name</dc:creator>
         post = Post(
             origin=origin,
+            # The post's id on its site: guids are copied between posts in real exports.
+            key=f"wordpress:{self.base_url}?p={item.get('wp', 'post_id')}"[:500],
             title=title,
             slug=slug or f"wordpress-{item.get('wp', 'post_id')}",
             body="",
@@ -220,7 +231,10 @@ class WordPressSite:
             draft=STATUSES[status],
             published_at=_date(item),
             author=authors.get(login) or (Author(login) if login else None),
-            tags=list(dict.fromkeys(name for _, name in item.categories if name)),
+            # post_format ("Video", "Gallery") is WordPress's layout hint, not a subject.
+            tags=list(
+                dict.fromkeys(n for kind, n in item.categories if n and kind != "post_format")
+            ),
         )
         post_id = item.get("wp", "post_id")
 
@@ -234,7 +248,7 @@ class WordPressSite:
             chosen = (
                 [self.attachments[i] for i in ids if i in self.attachments]
                 if ids
-                else sorted(self.children.get(post_id, []), key=lambda a: (a.order, int(a.id or 0)))
+                else sorted(self.children.get(post_id, []), key=lambda a: (a.order, _number(a.id)))
             )
             return [(a.url, a.alt, a.caption) for a in chosen]
 
@@ -247,6 +261,11 @@ class WordPressSite:
         if link and urlsplit(link).path not in ("", "/"):
             post.old_paths.append(link)
         return post
+
+
+def _number(text: str) -> int:
+    """An order or id as WordPress writes it; anything else sorts first."""
+    return int(text) if text.strip().isdigit() else 0
 
 
 def _date(item: Item) -> datetime | None:
