@@ -391,6 +391,29 @@ class ImageAdmin(admin.ModelAdmin):
         "usage",
     ]  # fmt: skip
 
+    # Roles: a picture shows wherever an entry uses it, so whoever may not edit one of those
+    # entries may not change it either (its file or alt text would change a page they may not).
+
+    def _entries_using(self, image: Image) -> QuerySet[Entry]:
+        return Entry.objects.filter(Q(images=image) | Q(cover=image)).distinct()
+
+    def _may_change_everywhere(self, request: HttpRequest, image: Image) -> bool:
+        if can_edit_others(request.user):
+            return True
+        entry_admin = self.admin_site.get_model_admin(Entry)
+        return all(
+            entry_admin.has_change_permission(request, entry)
+            for entry in self._entries_using(image)
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj: Image | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or self._may_change_everywhere(request, obj))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Image | None = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or self._may_change_everywhere(request, obj))
+
     @admin.display(description="")
     def thumbnail(self, image: Image) -> str:
         return format_html(
@@ -407,11 +430,7 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("used in"))
     def usage(self, image: Image) -> str:
-        entries = (
-            list(Entry.objects.filter(Q(images=image) | Q(cover=image)).distinct())
-            if image.pk
-            else []
-        )
+        entries = list(self._entries_using(image)) if image.pk else []
         if not entries:
             return _("No entry shows this picture.")
         return format_html_join(
