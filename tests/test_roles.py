@@ -252,3 +252,21 @@ def test_deleting_a_picture_follows_the_same_rule(author_client, author, editor)
     unused = ImageFactory()
     author_client.post(reverse("admin:posts_image_delete", args=[unused.pk]), {"post": "yes"})
     assert not Image.objects.filter(pk=unused.pk).exists()
+
+
+def test_an_image_page_names_only_the_entries_the_user_may_open(
+    author_client, editor_client, author, editor
+):
+    picture = ImageFactory()
+    draft_by(author, title="My own draft", cover=picture)
+    draft_by(UserFactory(), title="A colleague's secret draft", body=f"![]({picture.file.url})")
+    EntryFactory(author=editor, title="The editor's entry", cover=picture)
+    page = author_client.get(image_change_url(picture)).content.decode()
+    assert "My own draft" in page
+    assert "secret draft" not in page and "The editor's entry" not in page
+    assert "2 entries you cannot open" in page
+    page = editor_client.get(image_change_url(picture)).content.decode()
+    assert all(
+        title in page for title in ("My own draft", "secret draft", "The editor&#x27;s entry")
+    )
+    assert "cannot open" not in page
