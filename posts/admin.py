@@ -391,6 +391,40 @@ class ImageAdmin(admin.ModelAdmin):
         "usage",
     ]  # fmt: skip
 
+    # Roles: a picture shows wherever an entry uses it, so whoever may not edit one of those
+    # entries may not change it either (its file or alt text would change a page they may not).
+
+    def _entries_using(self, image: Image) -> QuerySet[Entry]:
+        return Entry.objects.filter(Q(images=image) | Q(cover=image)).distinct()
+
+    def _may_change_everywhere(self, request: HttpRequest, image: Image) -> bool:
+        if can_edit_others(request.user):
+            return True
+        entry_admin = self.admin_site.get_model_admin(Entry)
+        return all(
+            entry_admin.has_change_permission(request, entry)
+            for entry in self._entries_using(image)
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj: Image | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or self._may_change_everywhere(request, obj))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Image | None = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or self._may_change_everywhere(request, obj))
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field=None) -> Image | None:
+        image = super().get_object(request, object_id, from_field)
+        if image is not None:
+            # Read by usage(), which gets no request: the "used in" list names only the
+            # entries this user may open, so an Author never reads the titles of others' drafts.
+            entry_admin = self.admin_site.get_model_admin(Entry)
+            entries = list(self._entries_using(image))
+            seen = [entry for entry in entries if entry_admin.has_view_permission(request, entry)]
+            image.visible_usage, image.hidden_usage = seen, len(entries) - len(seen)
+        return image
+
     @admin.display(description="")
     def thumbnail(self, image: Image) -> str:
         return format_html(
@@ -407,18 +441,21 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("used in"))
     def usage(self, image: Image) -> str:
-        entries = (
-            list(Entry.objects.filter(Q(images=image) | Q(cover=image)).distinct())
-            if image.pk
-            else []
-        )
-        if not entries:
+        entries = getattr(image, "visible_usage", [])
+        hidden = getattr(image, "hidden_usage", 0)
+        if not entries and not hidden:
             return _("No entry shows this picture.")
-        return format_html_join(
+        links = format_html_join(
             ", ",
             '<a href="{}">{}</a>',
             ((reverse("admin:posts_entry_change", args=[e.pk]), e.title) for e in entries),
         )
+        if not hidden:
+            return links
+        others = ngettext(
+            "%(count)d entry you cannot open", "%(count)d entries you cannot open", hidden
+        ) % {"count": hidden}
+        return format_html("{}, {}", links, others) if entries else others
 
     @admin.display(description=_("alt text missing"), boolean=True)
     def needs_alt_text(self, image: Image) -> bool:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.urls import Resolver404, resolve
 from taggit.models import Tag
@@ -116,7 +117,11 @@ def link_is_broken(path: str) -> bool:
     if "\x00" in path:  # no page has one, and PostgreSQL refuses it in a query
         return True
     if path.startswith(settings.MEDIA_URL):
-        return not default_storage.exists(path.removeprefix(settings.MEDIA_URL))
+        try:
+            return not default_storage.exists(path.removeprefix(settings.MEDIA_URL))
+        except (SuspiciousFileOperation, ValueError, OSError):
+            # A path out of the uploads ("/media/../") or one storage cannot name: no upload.
+            return True
     try:
         match = resolve(path)
     except Resolver404:

@@ -1,6 +1,7 @@
 """Revisions: every change to an entry's text kept (who, when, what), compared and restored."""
 
 import difflib
+import itertools
 
 from django.conf import settings
 from django.db import transaction
@@ -94,9 +95,8 @@ def diff_html(older: str, newer: str) -> SafeString:
         older.splitlines(), newer.splitlines(), lineterm="", n=DIFF_CONTEXT_LINES
     )
     rows = []
-    for line in lines:
-        if line.startswith(("---", "+++")):
-            continue
+    # The first two lines name the files ("--- ", "+++ "); a line of text may start so too.
+    for line in itertools.islice(lines, 2, None):
         if line.startswith("@@"):
             rows.append(("diff-hunk", "", line))
         elif line.startswith("+"):

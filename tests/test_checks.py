@@ -107,6 +107,36 @@ def test_links_to_uploads_are_checked_in_storage(settings):
     assert link_is_broken(settings.MEDIA_URL + "images/none.png")
 
 
+@pytest.mark.parametrize(
+    "path", ["/media/../../../etc/passwd", "/media/images/../../secret", "/media//etc/passwd"]
+)
+def test_a_link_out_of_the_uploads_is_broken_not_an_error(path):
+    assert link_is_broken(path)
+    messages = [w.message for w in prepublish_warnings(tagged(body=f"[x]({path})"))]
+    assert messages == [f"The link to {path} leads to a missing page."]
+
+
+def test_a_link_out_of_the_uploads_leaves_the_admin_pages_working(staff_client, staff):
+    from tests.test_admin import entry_form
+
+    body = "[x](/media/../../../etc/passwd)"
+    response = staff_client.post(
+        reverse("admin:posts_entry_add"), entry_form(staff, body=body), follow=True
+    )
+    assert response.status_code == 200
+    entry = Entry.objects.get()
+    page = staff_client.get(reverse("admin:posts_entry_change", args=[entry.pk]))
+    assert page.status_code == 200
+    assert 'data-check="broken-link"' in page.content.decode()
+    response = staff_client.post(
+        reverse("admin:posts_entry_changelist"),
+        {"action": "publish_now", "_selected_action": [entry.pk]},
+    )
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.is_published
+
+
 def test_an_empty_excerpt_with_a_long_first_paragraph():
     long = " ".join(["word"] * 80)
     assert codes(tagged(body=long)) == ["excerpt"]

@@ -124,6 +124,16 @@ def test_the_diff_escapes_the_text_and_marks_lines():
     assert "No difference" in diff_html("a", "a")
 
 
+def test_the_diff_shows_changed_lines_that_start_with_dashes_or_pluses():
+    html = diff_html("Text.\n---\n-- signature", "Text.\n+++ added\n++ more")
+    for line in ("---", "-- signature"):
+        assert f'<tr class="diff-del"><td class="diff-mark">−</td><td><pre>{line}</pre>' in html
+    for line in ("+++ added", "++ more"):
+        assert f'<tr class="diff-add"><td class="diff-mark">+</td><td><pre>{line}</pre>' in html
+    # The file headers of a unified diff are no lines of the text.
+    assert html.count("<tr") == 6  # the hunk, one line kept, two gone, two added
+
+
 def test_prune_revisions_command_keeps_n_per_entry_and_can_dry_run():
     entries = [EntryFactory(), EntryFactory()]
     for entry in entries:

@@ -2,15 +2,16 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from posts.models import Entry
+from posts.models import Entry, Image
 from posts.roles import AUTHOR, EDITOR, ROLE_PERMISSIONS, can_publish
-from tests.factories import EntryFactory, StaffFactory, UserFactory
-from tests.test_admin import entry_form
+from tests.factories import EntryFactory, ImageFactory, StaffFactory, UserFactory, image_bytes
+from tests.test_admin import entry_form, image_form
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +175,98 @@ def test_view_on_site_shows_an_author_their_own_drafts_only(author_client, edito
     assert author_client.get(other.get_absolute_url()).status_code == 404
     assert author_client.get(EntryFactory().get_absolute_url()).status_code == 200
     assert editor_client.get(other.get_absolute_url()).status_code == 200
+
+
+def image_change_url(image) -> str:
+    return reverse("admin:posts_image_change", args=[image.pk])
+
+
+def replace_picture(client, image):
+    """POST a new file and alt text for the picture; return the response."""
+    # A colour of its own: the same bytes twice would be refused as an uploaded twin.
+    colour = (200, image.pk % 256, 0)
+    upload = SimpleUploadedFile("other.png", image_bytes((30, 20), colour=colour))
+    return client.post(image_change_url(image), image_form(upload, alt_text="Replaced"))
+
+
+def test_an_author_cannot_change_the_cover_of_an_editors_published_entry(author_client, editor):
+    cover = ImageFactory(alt_text="The editor's cover")
+    EntryFactory(author=editor, cover=cover)
+    file_name = cover.file.name
+    page = author_client.get(image_change_url(cover))
+    assert page.status_code == 200
+    assert not page.context["has_change_permission"]
+    assert replace_picture(author_client, cover).status_code == 403
+    cover.refresh_from_db()
+    assert (cover.file.name, cover.alt_text) == (file_name, "The editor's cover")
+
+
+@pytest.mark.parametrize(
+    ("theirs", "status", "days_ahead"),
+    [
+        pytest.param(True, Entry.Status.PUBLISHED, -1, id="their-published-entry"),
+        pytest.param(True, Entry.Status.PUBLISHED, 1, id="their-scheduled-entry"),
+        pytest.param(False, Entry.Status.DRAFT, None, id="someone-elses-draft"),
+    ],
+)
+def test_an_author_cannot_change_a_picture_shown_where_they_may_not_edit(
+    author_client, author, theirs, status, days_ahead
+):
+    picture = ImageFactory(alt_text="As it was")
+    EntryFactory(
+        author=author if theirs else UserFactory(),
+        body=f"![]({picture.file.url})",
+        status=status,
+        published_at=None if days_ahead is None else timezone.now() + timedelta(days=days_ahead),
+    )
+    draft_by(author, cover=picture)  # their own draft shows it too: not enough
+    assert replace_picture(author_client, picture).status_code == 403
+    picture.refresh_from_db()
+    assert picture.alt_text == "As it was"
+
+
+def test_an_author_changes_pictures_unused_or_only_in_their_own_drafts(author_client, author):
+    unused = ImageFactory()
+    in_draft = ImageFactory()
+    draft_by(author, body=f"![]({in_draft.file.url})", cover=in_draft)
+    for picture in (unused, in_draft):
+        assert replace_picture(author_client, picture).status_code == 302
+        picture.refresh_from_db()
+        assert picture.alt_text == "Replaced"
+
+
+def test_an_editor_changes_pictures_in_anyones_published_entries(editor_client, author):
+    cover = ImageFactory()
+    EntryFactory(author=author, cover=cover)
+    assert replace_picture(editor_client, cover).status_code == 302
+    cover.refresh_from_db()
+    assert cover.alt_text == "Replaced"
+
+
+def test_deleting_a_picture_follows_the_same_rule(author_client, author, editor):
+    author.user_permissions.add(Permission.objects.get(codename="delete_image"))
+    cover = ImageFactory()
+    EntryFactory(author=editor, cover=cover)
+    delete_url = reverse("admin:posts_image_delete", args=[cover.pk])
+    assert author_client.get(delete_url).status_code == 403
+    unused = ImageFactory()
+    author_client.post(reverse("admin:posts_image_delete", args=[unused.pk]), {"post": "yes"})
+    assert not Image.objects.filter(pk=unused.pk).exists()
+
+
+def test_an_image_page_names_only_the_entries_the_user_may_open(
+    author_client, editor_client, author, editor
+):
+    picture = ImageFactory()
+    draft_by(author, title="My own draft", cover=picture)
+    draft_by(UserFactory(), title="A colleague's secret draft", body=f"![]({picture.file.url})")
+    EntryFactory(author=editor, title="The editor's entry", cover=picture)
+    page = author_client.get(image_change_url(picture)).content.decode()
+    assert "My own draft" in page
+    assert "secret draft" not in page and "The editor's entry" not in page
+    assert "2 entries you cannot open" in page
+    page = editor_client.get(image_change_url(picture)).content.decode()
+    assert all(
+        title in page for title in ("My own draft", "secret draft", "The editor&#x27;s entry")
+    )
+    assert "cannot open" not in page
