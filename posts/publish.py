@@ -8,6 +8,8 @@ nginx `index` line. A file is written only when its bytes change, so a rebuild a
 edit rewrites only what changed.
 """
 
+import multiprocessing
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -15,7 +17,9 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.cache import caches
 from django.core.paginator import Paginator
+from django.db import connection, connections
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory, override_settings
@@ -29,6 +33,8 @@ from posts.sitemaps import ArchiveSitemap
 
 PAGE_LINK = re.compile(r'href="\?(?:[^"]*&amp;)?page=(\d+)"')
 FEEDS = ("posts:feed", "posts:feed-rss")
+PARALLEL_FROM = 400  # pages; below this, forking costs more than it saves
+CHUNK = 100
 
 
 @dataclass
@@ -39,15 +45,26 @@ class Report:
     failed: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Job:
+    """A page to render: the address to ask for, the file it goes to, its list's base."""
+
+    fetch: str
+    relative: str
+    list_base: str | None = None  # a list page: its ?page=N links become page/N/
+
+
 class Publisher:
     def __init__(self, out: Path, base_url: str):
         parts = urlsplit(base_url)
         self.out = out
+        self.base_url = base_url
         self.secure = parts.scheme == "https"
         self.host = parts.netloc
         self.client = Client(HTTP_HOST=parts.netloc)
         self.report = Report()
         self.touched: set[Path] = set()
+        self.jobs: list[Job] = []
 
     def write(self, relative: str, content: bytes) -> None:
         """Write a file under the output, unless it already holds exactly these bytes."""
@@ -77,28 +94,65 @@ class Publisher:
         return response.content
 
     def page(self, path: str, filename: str = "index.html", list_base: str | None = None) -> None:
-        """Render a page and write it at its pretty path; list pages get their page links fixed."""
-        content = self.fetch(path)
-        if content is None:
-            return
-        if list_base is not None:
-            content = PAGE_LINK.sub(
-                lambda m: f'href="{page_path(list_base, int(m.group(1)))}"', content.decode()
-            ).encode()
+        """Queue a page, to be written at its pretty path; list pages get their links fixed."""
         # reverse() percent-encodes non-ASCII slugs; static hosts look for the decoded name.
-        self.write(unquote(urlsplit(path).path).rstrip("/") + "/" + filename, content)
+        relative = unquote(urlsplit(path).path).rstrip("/") + "/" + filename
+        self.jobs.append(Job(path, relative, list_base))
 
     def listing(self, base: str, count: int) -> None:
-        """Write a list page and each of its later pages at base/page/N/."""
+        """Queue a list page and each of its later pages, at base/page/N/."""
         pages = Paginator(range(count), settings.BLOGSITE_PAGE_SIZE).num_pages if count else 1
         self.page(base, list_base=base)
         for number in range(2, pages + 1):
-            content = self.fetch(f"{base}?page={number}")
-            if content is not None:
-                fixed = PAGE_LINK.sub(
-                    lambda m: f'href="{page_path(base, int(m.group(1)))}"', content.decode()
-                )
-                self.write(unquote(page_path(base, number)) + "index.html", fixed.encode())
+            relative = unquote(page_path(base, number)) + "index.html"
+            self.jobs.append(Job(f"{base}?page={number}", relative, base))
+
+    def render(self, job: Job) -> None:
+        content = self.fetch(job.fetch)
+        if content is None:
+            return
+        if job.list_base is not None:
+            base = job.list_base
+            content = PAGE_LINK.sub(
+                lambda m: f'href="{page_path(base, int(m.group(1)))}"', content.decode()
+            ).encode()
+        self.write(job.relative, content)
+
+    def run_jobs(self) -> None:
+        """Render every queued page: in forked workers, one per core, for a large site."""
+        jobs, self.jobs = self.jobs, []
+        workers = min(os.cpu_count() or 1, 4)
+        # Workers read through connections of their own: they would not see what an open
+        # transaction here has not committed (a test's), so that case stays in one process.
+        if len(jobs) < PARALLEL_FROM or workers < 2 or connection.in_atomic_block:
+            for job in jobs:
+                self.render(job)
+            return
+        connections.close_all()
+        caches.close_all()
+        chunks = [jobs[start : start + CHUNK] for start in range(0, len(jobs), CHUNK)]
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers, _start_worker, (self.out, self.base_url)) as pool:
+            for report, touched in pool.imap_unordered(_render_chunk, chunks):
+                self.report.written += report.written
+                self.report.unchanged += report.unchanged
+                self.report.failed += report.failed
+                self.touched |= touched
+
+
+_worker: Publisher | None = None
+
+
+def _start_worker(out: Path, base_url: str) -> None:
+    global _worker
+    _worker = Publisher(out, base_url)
+
+
+def _render_chunk(jobs: list[Job]) -> tuple[Report, set[Path]]:
+    _worker.report, _worker.touched = Report(), set()
+    for job in jobs:
+        _worker.render(job)
+    return _worker.report, _worker.touched
 
 
 def page_path(base: str, number: int) -> str:
@@ -140,6 +194,7 @@ def _publish(out: Path, base_url: str) -> Report:
         publisher.listing(location, count)
     for name in FEEDS:
         publisher.page(reverse(name), "index.xml")
+    publisher.run_jobs()
     for path, filename in (("/sitemap.xml", "sitemap.xml"), ("/robots.txt", "robots.txt")):
         content = publisher.fetch(path)
         if content is not None:

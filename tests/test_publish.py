@@ -122,3 +122,28 @@ def test_old_addresses_become_forwarding_pages_and_rules(settings, tmp_path):
     nginx = (out / "nginx.conf").read_text()
     assert f'location = "/old/kept/" {{ return 301 "{new}"; }}' in nginx
     assert f'if ($request_uri = "/?p=12") {{ return 301 "{new}"; }}' in nginx
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_site_is_published_by_every_core_with_the_same_files(
+    settings, tmp_path, monkeypatch
+):
+    from posts import publish
+
+    settings.ALLOWED_HOSTS = ["blog.example.org"]
+    for number in range(12):
+        EntryFactory(title=f"Entry {number}", tags=["one", "two"])
+    serial = tmp_path / "serial"
+    call_command("publish_static", str(serial), "--base-url", BASE, verbosity=0)
+    monkeypatch.setattr(publish, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(publish, "CHUNK", 5)
+    parallel = tmp_path / "parallel"
+    call_command("publish_static", str(parallel), "--base-url", BASE, verbosity=0)
+    files = sorted(p.relative_to(serial) for p in serial.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(parallel) for p in parallel.rglob("*") if p.is_file())
+    assert len(files) > 30
+    for name in files:
+        assert (serial / name).read_bytes() == (parallel / name).read_bytes(), name
+    # Run again: every page is compared, nothing is written, nothing is removed.
+    report = publish.publish_site(parallel, BASE)
+    assert report.written == [] and report.removed == [] and report.failed == []
