@@ -38,7 +38,7 @@ FRAME_HOSTS = {
     "www.youtube-nocookie.com", "player.vimeo.com", "speakerdeck.com", "www.slideshare.net",
     "codepen.io", "framatube.org", "peertube.tv", "tilvids.com", "video.blender.org",
 }  # fmt: skip
-STYLE = re.compile(r"^\s*text-align\s*:\s*(left|right|center)\s*;?\s*$", re.IGNORECASE)
+STYLE = re.compile(r"^\s*$|^\s*text-align\s*:\s*(left|right|center)\s*;?\s*$", re.IGNORECASE)
 # What a browser removes from a URL before reading its scheme (WHATWG URL parsing).
 _URL_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
 _URL_EDGE = "".join(chr(c) for c in range(0x21))
