@@ -79,3 +79,17 @@ def test_lookups_cost_one_query_and_only_on_a_404(client, django_assert_num_quer
         client.get("/old/")
     with django_assert_num_queries(1):
         client.get("/nothing/")
+
+
+def test_an_unknown_address_is_a_503_not_a_404_while_the_database_is_away(client, monkeypatch):
+    from django.db import OperationalError
+
+    from posts import redirects
+
+    def database_away(paths):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(redirects, "find", database_away)
+    response = client.get("/2013/01/an-old-permalink.html")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
