@@ -4,8 +4,9 @@ import logging
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.db.utils import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 from posts.embeds import frame_sources
@@ -74,3 +75,24 @@ class DatabaseUnavailableMiddleware:
             log.warning("Database unavailable for %s: %s", request.path, exception)
             return unavailable_response()
         return None
+
+
+class NulBytesMiddleware:
+    """A NUL byte names nothing: a 404 in the path, a 400 in the query string.
+
+    PostgreSQL refuses NUL in text, so a lookup holding one (a tag slug, an old address,
+    ?p=) would otherwise be a 500 there, where SQLite quietly finds nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path:
+            raise Http404("No address holds a NUL byte.")
+        if any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            raise BadRequest("A query string may not hold a NUL byte.")
+        return self.get_response(request)
