@@ -31,7 +31,8 @@ def hostile_body() -> str:
     for _source, vector in VECTORS:
         for _setting, text in markdown_settings(vector.replace("alert(1)", SENTINEL)):
             chunks.append(text)
-    return "\n\n".join(chunks)
+    # PostgreSQL cannot store NUL, and CommonMark reads it as U+FFFD anyway: store that.
+    return "\n\n".join(chunks).replace("\x00", "\ufffd")
 
 
 def test_an_entry_of_every_known_vector_runs_no_script(live_server, browser):
