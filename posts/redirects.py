@@ -29,7 +29,8 @@ def legacy_query(request: HttpRequest) -> str | None:
     """Return the stored form of a WordPress ?p= or ?page_id= address, or None."""
     for key in LEGACY_QUERY_KEYS:
         value = request.GET.get(key)
-        if value:
+        # No stored address holds a NUL, and PostgreSQL would refuse to look one up.
+        if value and "\x00" not in value:
             return f"{request.path}?{key}={value}"
     return None
 

@@ -182,13 +182,16 @@ def test_each_public_page_runs_a_fixed_number_of_queries(client, django_assert_n
             assert client.get(url).status_code == 200, url
 
 
-@pytest.mark.parametrize("query", ["?p=%00", "?q=a%00b", "?page=1%00", "?%00=1"])
-def test_a_nul_byte_in_the_query_string_is_a_400(client, query):
-    # PostgreSQL refuses NUL in text: without this, ?p=%00 was a 500 there.
-    assert client.get("/" + query).status_code == 400
-
-
 def test_a_nul_byte_in_the_path_is_the_sites_own_404(client):
+    # PostgreSQL refuses NUL in text: without the check, lookups with one were 500s there.
     response = client.get("/2013/01/old%00permalink.html")
     assert response.status_code == 404
     assert "Nothing here" in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["?p=%00", "?page_id=1%00", "?q=a%00b"])
+def test_a_nul_byte_in_the_query_string_is_ignored_like_any_junk(client, query):
+    EntryFactory(title="Front page")
+    response = client.get("/" + query)
+    assert response.status_code == 200
+    assert "Front page" in response.content.decode()
