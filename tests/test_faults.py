@@ -240,7 +240,7 @@ def save_at_once(environment: dict, editors: int, rounds: int) -> list[dict]:
     manage(environment, "shell", "-v0", "-c", code)
     results = []
     for number in range(rounds):
-        start_at = time.time() + 3  # every process has started Django by then
+        start_at = time.time() + 2  # every process has started Django by then
         processes = [
             subprocess.Popen([sys.executable, "-c", SAVE_AT_ONCE, str(start_at), f"Race {number}"],
                              cwd=ROOT, env=environment, stdout=subprocess.PIPE, text=True)
