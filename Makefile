@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run serve test bench lint format clean
+.PHONY: install install-dev run serve test bench bench-load lint format clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ test: install-dev
 # Not part of the tests: needs wrk (apt-get install wrk); appends to bench/RESULTS.md.
 bench: install-dev
 	$(PY) bench/pages.py
+
+# Not part of the tests: readers and a writer at once; appends to bench/RESULTS-load.md.
+bench-load: install-dev
+	$(PY) bench/load_writes.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

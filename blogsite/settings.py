@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "posts.cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything looks an address up in the database.
+    "posts.security.NulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Inside CommonMiddleware: an old address is answered before APPEND_SLASH guesses.

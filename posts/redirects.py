@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
+from posts.security import unavailable_response
+
 # WordPress's query-string addresses: /?p=12 and /?page_id=7 still circulate in old links.
 LEGACY_QUERY_KEYS = ("p", "page_id")
 
@@ -43,7 +45,8 @@ def legacy_query(request: HttpRequest) -> str | None:
     """Return the stored form of a WordPress ?p= or ?page_id= address, or None."""
     for key in LEGACY_QUERY_KEYS:
         value = request.GET.get(key)
-        if value:
+        # No stored address holds a NUL, and PostgreSQL would refuse to look one up.
+        if value and "\x00" not in value:
             return f"{request.path}?{key}={value}"
     return None
 
@@ -89,7 +92,11 @@ class RedirectMiddleware:
         response = self.get_response(request)
         if response.status_code != 404 or request.method not in ("GET", "HEAD"):
             return response
-        redirect = _find_or_none(candidates(request.path))
+        try:
+            redirect = find(candidates(request.path))
+        except (OperationalError, InterfaceError):
+            # The old address may well be stored: "try again later", not "gone".
+            return unavailable_response()
         destination = redirect and public_destination(redirect)
         if not destination or destination == request.path:
             return response
@@ -97,7 +104,7 @@ class RedirectMiddleware:
 
 
 def _find_or_none(paths: list[str]):
-    # A database that is down must not turn a page (or a 404) into a 500.
+    # A database that is down must not turn a page into a 500: the view then answers 503.
     try:
         return find(paths)
     except (OperationalError, InterfaceError):

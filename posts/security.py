@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.utils import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 from posts.embeds import frame_sources
@@ -74,3 +74,19 @@ class DatabaseUnavailableMiddleware:
             log.warning("Database unavailable for %s: %s", request.path, exception)
             return unavailable_response()
         return None
+
+
+class NulBytesMiddleware:
+    """A path holding a NUL byte names nothing: the site's 404, before any lookup.
+
+    PostgreSQL refuses NUL in text, so a lookup holding one (a tag slug, an old address)
+    would otherwise be a 500 there, where SQLite quietly finds nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path:
+            raise Http404("No address holds a NUL byte.")
+        return self.get_response(request)

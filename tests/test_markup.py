@@ -181,3 +181,20 @@ def test_real_project_post_keeps_every_paragraph_and_drops_its_raw_iframe():
     text = plain_text(html)
     for paragraph in paragraphs:
         assert " ".join(paragraph.split()) in text
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<img srcset="javascript:alert(1) 1x">',
+        '<img src="/a.png" srcset="/a.png 1x, JavaScript:alert(1) 2x">',
+        '<picture><source srcset="data:image/svg+xml,x"><img src="/a.png"></picture>',
+    ],
+)
+def test_srcset_with_a_script_or_data_url_is_dropped(html):
+    assert "srcset" not in render_markdown(html)
+
+
+def test_srcset_of_relative_and_https_urls_is_kept():
+    html = render_markdown('<img src="/a.png" srcset="/a.png 1x, https://example.org/b.png 2x">')
+    assert 'srcset="/a.png 1x, https://example.org/b.png 2x"' in html

@@ -125,3 +125,17 @@ def test_a_draft_or_scheduled_entrys_address_is_not_given_away(client):
     Redirect.objects.create(old_path="/later/", entry=later)
     assert client.get("/", {"p": "1"}).status_code == 200
     assert client.get("/later/").status_code == 404
+
+
+def test_an_unknown_address_is_a_503_not_a_404_while_the_database_is_away(client, monkeypatch):
+    from django.db import OperationalError
+
+    from posts import redirects
+
+    def database_away(paths):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(redirects, "find", database_away)
+    response = client.get("/2013/01/an-old-permalink.html")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"

@@ -1,0 +1,211 @@
+"""Back-ups while the site serves, and restoring one into an empty install.
+
+A back-up is a folder: the database (SQLite's online backup API, or pg_dump), a copy of
+the uploads under media/, and manifest.json with the SHA-256 of every file. Restoring checks
+every checksum before it touches anything, and refuses a database that already holds
+content unless told to replace it.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils import timezone
+
+MANIFEST = "manifest.json"
+FORMAT = 1
+SQLITE_FILE = "database.sqlite3"
+POSTGRES_FILE = "database.pgdump"
+MEDIA_DIR = "media"
+
+
+class BackupError(Exception):
+    """A back-up or restore that cannot go ahead; the message says why."""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _vendor(alias: str) -> str:
+    vendor = connections[alias].vendor
+    if vendor not in ("sqlite", "postgresql"):
+        raise BackupError(f"Back-ups support SQLite and PostgreSQL, not {vendor}.")
+    return vendor
+
+
+def _media_root() -> Path | None:
+    """Return MEDIA_ROOT when uploads are on disk; None when they live in a bucket."""
+    return None if settings.MEDIA_S3_BUCKET else Path(settings.MEDIA_ROOT)
+
+
+def backup(destination: Path, alias: str = DEFAULT_DB_ALIAS) -> dict:
+    """Write a consistent snapshot of the database and the uploads into destination.
+
+    Return the manifest. The database is copied first, then the uploads: a picture is stored
+    before its row is committed, so every file the snapshot names is in the copy.
+    """
+    destination = Path(destination)
+    if destination.exists() and any(destination.iterdir()):
+        raise BackupError(f"{destination} is not empty: give a new or empty folder.")
+    destination.mkdir(parents=True, exist_ok=True)
+    vendor = _vendor(alias)
+    if vendor == "sqlite":
+        database_file = destination / SQLITE_FILE
+        _sqlite_backup(alias, database_file)
+    else:
+        database_file = destination / POSTGRES_FILE
+        _pg_dump(connections[alias].settings_dict, database_file)
+    media_root = _media_root()
+    if media_root is not None and media_root.exists():
+        shutil.copytree(media_root, destination / MEDIA_DIR, dirs_exist_ok=True)
+    files = sorted(
+        path for path in destination.rglob("*") if path.is_file() and path.name != MANIFEST
+    )
+    manifest = {
+        "format": FORMAT,
+        "created_at": timezone.now().isoformat(),
+        "database": {"vendor": vendor, "file": database_file.name},
+        "media": MEDIA_DIR if media_root is not None else None,
+        "files": {str(path.relative_to(destination)): sha256_of(path) for path in files},
+    }
+    (destination / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest
+
+
+def _sqlite_backup(alias: str, target: Path) -> None:
+    # The online backup API copies a consistent state while other processes keep writing.
+    connection = connections[alias]
+    connection.ensure_connection()
+    with sqlite3.connect(target) as copy:
+        connection.connection.backup(copy)
+    copy.close()
+
+
+def _pg_environment(database: dict) -> dict:
+    environment = {**os.environ}
+    for key, variable in [
+        ("HOST", "PGHOST"),
+        ("PORT", "PGPORT"),
+        ("USER", "PGUSER"),
+        ("PASSWORD", "PGPASSWORD"),
+    ]:
+        if database.get(key):
+            environment[variable] = str(database[key])
+    return environment
+
+
+def _pg_tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise BackupError(
+            f"{name} is not installed; it is needed for PostgreSQL back-ups "
+            "(Debian: apt-get install postgresql-client)."
+        )
+    return path
+
+
+def _pg_dump(database: dict, target: Path) -> None:
+    command = [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-acl",
+               "--file", str(target), database["NAME"]]  # fmt: skip
+    _run(command, database)
+
+
+def _run(command: list[str], database: dict) -> None:
+    result = subprocess.run(command, env=_pg_environment(database), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BackupError(f"{Path(command[0]).name} failed: {result.stderr.strip()}")
+
+
+def read_manifest(source: Path) -> dict:
+    """Return a back-up's manifest after checking every file against its checksum."""
+    source = Path(source)
+    try:
+        manifest = json.loads((source / MANIFEST).read_text())
+    except FileNotFoundError as err:
+        raise BackupError(f"{source} holds no {MANIFEST}: it is not a back-up.") from err
+    except json.JSONDecodeError as err:
+        raise BackupError(f"{source / MANIFEST} is damaged: {err}") from err
+    if manifest.get("format") != FORMAT:
+        raise BackupError(f"Unknown back-up format {manifest.get('format')!r}.")
+    bad = []
+    for name, checksum in manifest["files"].items():
+        path = source / name
+        if not path.is_file():
+            bad.append(f"{name} is missing")
+        elif sha256_of(path) != checksum:
+            bad.append(f"{name} does not match its checksum")
+    if bad:
+        raise BackupError("The back-up is damaged: " + "; ".join(bad) + ". Nothing was restored.")
+    return manifest
+
+
+def has_content(alias: str = DEFAULT_DB_ALIAS) -> bool:
+    """Return True if the database holds users, entries, pictures or redirects."""
+    from posts.models import Entry, Image, Redirect
+
+    connection = connections[alias]
+    tables = set(connection.introspection.table_names())
+    models = [get_user_model(), Entry, Image, Redirect]
+    return any(
+        model._meta.db_table in tables and model.objects.using(alias).exists() for model in models
+    )
+
+
+def restore(source: Path, force: bool = False, alias: str = DEFAULT_DB_ALIAS) -> dict:
+    """Bring a back-up into this install: its database, then its uploads. Return the manifest.
+
+    Refuses a database that already holds content unless force is set, and a back-up whose
+    files do not match their checksums.
+    """
+    source = Path(source)
+    manifest = read_manifest(source)
+    vendor = _vendor(alias)
+    if manifest["database"]["vendor"] != vendor:
+        raise BackupError(
+            f"This back-up is of a {manifest['database']['vendor']} database; "
+            f"this install uses {vendor}."
+        )
+    if not force and has_content(alias):
+        raise BackupError(
+            "The database already holds content; restore into an empty install, "
+            "or use --force to replace it."
+        )
+    database_file = source / manifest["database"]["file"]
+    if vendor == "sqlite":
+        _sqlite_restore(alias, database_file)
+    else:
+        _pg_restore(connections[alias].settings_dict, database_file)
+    media_root = _media_root()
+    if manifest.get("media") and media_root is not None and (source / MEDIA_DIR).exists():
+        shutil.copytree(source / MEDIA_DIR, media_root, dirs_exist_ok=True)
+    from posts.cache import bump_content_version
+
+    bump_content_version()  # every cached page predates the restore
+    return manifest
+
+
+def _sqlite_restore(alias: str, database_file: Path) -> None:
+    connection = connections[alias]
+    connection.ensure_connection()
+    with sqlite3.connect(database_file) as copy:
+        copy.backup(connection.connection)
+    copy.close()
+
+
+def _pg_restore(database: dict, dump: Path) -> None:
+    connections[DEFAULT_DB_ALIAS].close()  # pg_restore --clean drops tables we hold open
+    command = [_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-acl",
+               "--single-transaction", "--dbname", database["NAME"], str(dump)]  # fmt: skip
+    _run(command, database)
