@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
@@ -98,6 +99,18 @@ class Post:
     cover: ImageRef | None = None
     images: list[ImageRef] = field(default_factory=list)
     old_paths: list[str] = field(default_factory=list)
+    # (body_html, body_text, summary), when a reader could render it already (a new post
+    # showing no pictures): the writer then does not render it again.
+    rendered: tuple[str, str, str] | None = None
+
+    def prerender(self) -> None:
+        """Render the body now, if nothing the database holds can change the result."""
+        if self.images or settings.MEDIA_URL in self.body:
+            return
+        entry = Entry(body=self.body, excerpt=self.excerpt)
+        entry.cover_id = None if self.cover is None else -1  # only "is there a cover" counts
+        entry.render(known={})
+        self.rendered = (entry.body_html, entry.body_text, entry.summary)
 
     def add_image(self, ref: ImageRef) -> str:
         """Return the mark that stands for this picture in the body."""
@@ -157,13 +170,25 @@ class Importer:
         self._tags: dict[str, Tag] = {}
         self._images: dict[Path, Image | None] = {}
         self._stored_files: list[Image] = []
+        self._fork = True
 
-    def run(self, posts: list[Post], redirects: dict[str, str] | None = None, progress=None):
-        """Import posts (and plain path -> target redirects); return the report."""
-        _distinct_slugs(posts, self.report)
+    def run(self, posts, redirects: dict[str, str] | None = None, progress=None):
+        """Import posts (and plain path -> target redirects); return the report.
+
+        posts is a list of Posts, or an iterable of such lists (read_batches): each is
+        written as it comes, all of them in one transaction.
+        """
+        streaming = not isinstance(posts, list)
+        batches = posts if streaming else [posts]
+        # Reading workers are still running while a stream is written: forking more
+        # processes then (from a parent with their threads) is not safe; render here.
+        self._fork = not streaming
         try:
             with transaction.atomic():
-                self._run(posts, redirects or {}, progress)
+                for batch in batches:
+                    _distinct_slugs(batch, self.report)
+                    self._run(batch, {}, progress)
+                self._run([], redirects or {}, progress)
                 if self.dry_run:
                     transaction.set_rollback(True)
         except BaseException:
@@ -254,7 +279,8 @@ class Importer:
         if self.dry_run:
             self._redirects(posts, redirects, {})
             return
-        shown = self._render([*new, *changed])
+        prerendered = {post.slug: post for post in posts if post.rendered}
+        shown = self._render([*new, *changed], prerendered)
         self._write(new, changed, tags_of, shown)
         for entry in changed:
             # What an author wrote here since the last import stays in the entry's history.
@@ -264,8 +290,22 @@ class Importer:
         self._redirects(posts, redirects, by_slug)
         bump_content_version()
 
-    def _render(self, entries: list[Entry]) -> dict[str, list[Image]]:
+    def _render(self, entries: list[Entry], prerendered: dict) -> dict[str, list[Image]]:
         """Render every entry, on every core for a large import; return the pictures shown."""
+        shown = {}
+        pending = []
+        for entry in entries:
+            post = prerendered.get(entry.slug)
+            if (
+                post is not None
+                and (entry.body, entry.excerpt) == (post.body, post.excerpt)
+                and (entry.cover_id is None) == (post.cover is None)
+            ):
+                entry.body_html, entry.body_text, entry.summary = post.rendered
+                shown[entry.slug] = []
+            else:
+                pending.append(entry)
+        entries = pending
         names = set().union(*(media_names(entry.body) for entry in entries)) if entries else set()
         known = {image.file.name: image for image in self._images.values() if image is not None}
         missing = list(names - known.keys())
@@ -277,7 +317,7 @@ class Importer:
             for entry in entries
         ]
         workers = min(os.cpu_count() or 1, 4)
-        if len(jobs) < PARALLEL_FROM or workers < 2:
+        if len(jobs) < PARALLEL_FROM or workers < 2 or not self._fork:
             results = [_render_entry(job) for job in jobs]
         else:
             # Forked workers only render: the pictures they need travel with the job, and
@@ -285,7 +325,6 @@ class Importer:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 results = pool.map(_render_entry, jobs, chunksize=25)
         by_pk = {image.pk: image for image in known.values()}
-        shown = {}
         for entry, (body_html, body_text, summary, image_pks) in zip(entries, results, strict=True):
             entry.body_html, entry.body_text, entry.summary = body_html, body_text, summary
             shown[entry.slug] = [by_pk[pk] for pk in image_pks]
@@ -329,18 +368,16 @@ class Importer:
         TaggedItem.objects.filter(
             content_type__app_label="posts", content_type__model="entry", object_id__in=ids
         ).delete()
-        TaggedItem.objects.bulk_create(
-            [
-                TaggedItem(content_type_id=entry_type.pk, object_id=entry.pk, tag_id=tag.pk)
-                for entry in written
-                for tag in tags_of[entry.slug]
-            ],
-            batch_size=1000,
+        _insert(
+            TaggedItem,
+            ["content_type", "object_id", "tag"],
+            [(entry_type.pk, e.pk, tag.pk) for e in written for tag in tags_of[e.slug]],
         )
         EntryImage.objects.filter(entry_id__in=ids).delete()
-        EntryImage.objects.bulk_create(
-            [EntryImage(entry=e, image=image) for e in written for image in shown[e.slug]],
-            batch_size=1000,
+        _insert(
+            EntryImage,
+            ["entry", "image"],
+            [(e.pk, image.pk) for e in written for image in shown[e.slug]],
         )
         search.index_entries(written)
 
@@ -360,6 +397,8 @@ class Importer:
         create, update = [], []
         for old, (entry, target) in wanted.items():
             redirect = stored.get(old)
+            if redirect is not None and redirect.entry_id and entry is None:
+                continue  # a redirects file's line never takes an old address from its entry
             if redirect is None:
                 self.report.redirects_new += 1
                 create.append(Redirect(old_path=old, entry=entry, target=target))
@@ -367,7 +406,12 @@ class Importer:
                 redirect.entry, redirect.target = entry, target
                 update.append(redirect)
         if not self.dry_run:
-            Redirect.objects.bulk_create(create, batch_size=1000)
+            now = connection.ops.adapt_datetimefield_value(timezone.now())
+            _insert(
+                Redirect,
+                ["old_path", "entry", "target", "created_at"],
+                [(r.old_path, r.entry and r.entry.pk, r.target, now) for r in create],
+            )
             Redirect.objects.bulk_update(update, ["entry", "target"], batch_size=1000)
 
     def _user(self, author: Author | None):
@@ -448,6 +492,19 @@ class Importer:
             storage = image.file.storage
             for name in [image.file.name, *(r["name"] for r in image.renditions)]:
                 storage.delete(name)
+
+
+def _insert(model, fields: list[str], rows: list[tuple]) -> None:
+    """Insert plain rows in one executemany: link tables need no model instances."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})", rows
+        )
 
 
 def _free_slug(slug: str, claimed: set[str]) -> str:

@@ -4,6 +4,8 @@ import multiprocessing
 import os
 import re
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -24,6 +26,7 @@ from posts.importers.base import (
     check_picture,
 )
 from posts.importers.export import GENERATOR
+from posts.models import Entry
 
 SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
@@ -73,6 +76,7 @@ class Options:
     skip_invalid: bool = False
     sites: dict[Path, Site] = field(default_factory=dict)
     roots: tuple[Path, ...] = ()  # pictures are read from inside these folders only
+    known_keys: set[str] = field(default_factory=set)  # sources imported before
 
 
 def find_files(paths: list[Path]) -> list[Path]:
@@ -95,28 +99,50 @@ def find_files(paths: list[Path]) -> list[Path]:
 
 def read_posts(paths: list[Path], options: Options, report: Report) -> list[Post]:
     """Parse every file; raise ImportFailed listing every broken one unless skip_invalid."""
+    return [post for batch in read_batches(paths, options, report) for post in batch]
+
+
+def read_batches(
+    paths: list[Path], options: Options, report: Report, size: int = 1000
+) -> Iterator[list[Post]]:
+    """Yield the posts as they are read, size at a time, so that writing can start early.
+
+    Broken files are collected; at the end they raise ImportFailed (the writer's
+    transaction then takes back what it wrote) unless skip_invalid lists them in the report.
+    """
     files = find_files(paths)
     options.roots = (
         tuple((path if path.is_dir() else path.parent).resolve() for path in paths) + options.roots
     )
-    if len(files) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-        # Reading is pure (files in, Posts out): forked workers share it.
-        context = multiprocessing.get_context("fork")
-        with context.Pool(min(os.cpu_count(), 4), _start_worker, (options,)) as pool:
-            results = pool.map(_read_in_worker, files, chunksize=50)
-    else:
-        results = [_read_one(path, options) for path in files]
-    posts, problems = [], []
-    for post, problem, notes in results:
-        report.notes.update(notes)
-        if problem is None:
-            posts.append(post)
+    with ExitStack() as stack:
+        if len(files) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+            # Reading is pure (files in, Posts out): forked workers share it, and render
+            # the posts that are new while they are at it (the writer renders the rest).
+            options.known_keys = set(
+                Entry.objects.exclude(import_key="").values_list("import_key", flat=True)
+            )
+            context = multiprocessing.get_context("fork")
+            pool = stack.enter_context(
+                context.Pool(min(os.cpu_count(), 4), _start_worker, (options,))
+            )
+            results = pool.imap(_read_in_worker, files, chunksize=100)
         else:
-            problems.append(problem)
+            results = (_read_one(path, options) for path in files)
+        batch, problems = [], []
+        for post, problem, notes in results:
+            report.notes.update(notes)
+            if problem is not None:
+                problems.append(problem)
+            elif not problems or options.skip_invalid:  # after a failure: only look on
+                batch.append(post)
+                if len(batch) >= size:
+                    yield batch
+                    batch = []
     if problems and not options.skip_invalid:
         raise ImportFailed(problems)
     report.skipped += problems
-    return posts
+    if batch:
+        yield batch
 
 
 _worker_options: Options | None = None
@@ -128,7 +154,10 @@ def _start_worker(options: Options) -> None:
 
 
 def _read_in_worker(path: Path):
-    return _read_one(path, _worker_options)
+    post, problem, notes = _read_one(path, _worker_options)
+    if post is not None and post.key not in _worker_options.known_keys:
+        post.prerender()
+    return post, problem, notes
 
 
 def _read_one(path: Path, options: Options) -> tuple[Post | None, Problem | None, Counter]:
@@ -424,6 +453,8 @@ def _convert_body(
 
         return _EXPORTED.sub(exported, body)
     body = templates.convert(body, path, report)
+    if "![" not in body and "<" not in body and "]:" not in body:
+        return body.strip("\n") + "\n"  # no picture can be referenced: nothing to look up
 
     def markdown_image(match: re.Match) -> str:
         alt, src, title = match.group(1), match.group(2), match.group(3) or ""

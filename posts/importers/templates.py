@@ -40,6 +40,8 @@ def convert(body: str, path: Path, report: Report) -> str:
     if "highlight" in body:  # the patterns are slow to try everywhere
         body = _HIGHLIGHT_START.sub(lambda m: f"\n```{m.group(1) or m.group(2)}\n", body)
         body = _HIGHLIGHT_END.sub("\n```", body)
+    if "{" not in body:
+        return body  # no Liquid, no shortcode, no attribute list
     out, fence, raw = [], None, False
     for line in body.split("\n"):
         if raw:

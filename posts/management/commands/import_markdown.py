@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from posts.importers.base import Author, Importer, ImportFailed, Report
-from posts.importers.markdown import Options, read_posts, read_redirects
+from posts.importers.markdown import Options, find_files, read_batches, read_redirects
 
 
 class Command(BaseCommand):
@@ -54,10 +54,11 @@ class Command(BaseCommand):
             skip_invalid=skip_invalid,
         )
         try:
-            posts = read_posts(paths, settings, report)
             redirects = read_redirects(paths)
-            with tqdm(total=len(posts), unit="post", disable=None) as bar:
-                Importer(dry_run=dry_run, report=report).run(posts, redirects, bar.update)
+            with tqdm(total=len(find_files(paths)), unit="post", disable=None) as bar:
+                # Posts are written as they are read: workers read on while a batch goes in.
+                batches = read_batches(paths, settings, report)
+                Importer(dry_run=dry_run, report=report).run(batches, redirects, bar.update)
         except ImportFailed as err:
             raise CommandError(
                 f"Nothing was imported: {len(err.problems)} problem(s).\n{err}"
