@@ -145,6 +145,10 @@ _worker: Publisher | None = None
 
 def _start_worker(out: Path, base_url: str) -> None:
     global _worker
+    # Whatever connection this process inherited is the parent's (or another thread's):
+    # drop it unused, neither queried nor closed, so that this worker opens its own.
+    for alias in connections:
+        connections[alias].connection = None
     _worker = Publisher(out, base_url)
 
 

@@ -9,8 +9,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -23,13 +25,6 @@ MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
 # Markers for highlighted words that no text contains; the snippet is escaped, then marked.
 START, STOP = "\x02", "\x03"
-
-# Kept the same as the index in migration 0003, or PostgreSQL will not use the index.
-SEARCH_VECTOR = (
-    SearchVector("title", weight="A", config=CONFIG)
-    + SearchVector("tag_names", weight="B", config=CONFIG)
-    + SearchVector("body_text", weight="C", config=CONFIG)
-)
 
 
 @dataclass
@@ -129,11 +124,12 @@ def _hits(query: str, limit: int, offset: int) -> list[Hit]:
 
 
 def _pg_matches(query: str):
-    search_query = SearchQuery(query, search_type="websearch", config=CONFIG)
+    # search_vector: a stored column (migration 0008), so ranking reads it, not the text.
+    tsquery = "websearch_to_tsquery(%s::regconfig, %s)"
     return (
         Entry.objects.published()
-        .annotate(search=SEARCH_VECTOR, rank=SearchRank(SEARCH_VECTOR, search_query))
-        .filter(search=search_query)
+        .filter(RawSQL(f"posts_entry.search_vector @@ {tsquery}", [CONFIG, query], BooleanField()))
+        .annotate(rank=RawSQL(f"ts_rank(posts_entry.search_vector, {tsquery})", [CONFIG, query]))
         .order_by("-rank", "-published_at")
     )
 
