@@ -22,6 +22,7 @@ from django.views.generic import (
 from taggit.models import Tag
 
 from posts.models import Entry
+from posts.pagination import WindowPaginator
 from posts.previews import PreviewInvalid, PreviewUnavailable, entry_for_preview
 from posts.roles import can_edit_others
 from posts.search import clean_query, search_entries
@@ -33,6 +34,7 @@ class PublishedEntriesMixin:
     """What every public list shares: published entries, fetched in fixed queries, paginated."""
 
     paginate_by = settings.BLOGSITE_PAGE_SIZE
+    paginator_class = WindowPaginator
     context_object_name = "entries"
 
     def get_queryset(self):
