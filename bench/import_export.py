@@ -74,7 +74,12 @@ def main() -> None:
         ]
         lines = [
             f"\n## Import and export, {datetime.date.today()} ({options.posts} posts, "
-            f"a picture in one of {options.pictures_every or 'no'} posts, one process each, "
+            + (
+                f"a picture in one of {options.pictures_every} posts"
+                if options.pictures_every
+                else "no pictures"
+            )
+            + ", one process each, "
             "SQLite, times include Django's start)\n",
             "| step | seconds | posts/s |",
             "| --- | --- | --- |",
