@@ -166,6 +166,15 @@ def render(text: str, *, eager_first_image: bool = False, known: dict | None = N
     return Rendered(html, list(dict.fromkeys(env["images"].values())))
 
 
+def render_entry(body: str, excerpt: str, *, has_cover: bool, known: dict | None = None):
+    """Return (html, text, summary, images) of an entry: what Entry.render stores."""
+    # With no cover above it, the body's first picture is the first on the page.
+    rendered = render(body, eager_first_image=not has_cover, known=known)
+    text = plain_text(rendered.html)
+    summary = excerpt.strip() or excerpt_from_html(rendered.html)
+    return rendered.html, text, summary, rendered.images
+
+
 def render_markdown(text: str) -> str:
     """Render Markdown to sanitised HTML, safe to put into a page as it is."""
     return render(text).html

@@ -14,7 +14,7 @@ from taggit.managers import TaggableManager
 
 from posts.images import EXTENSIONS, clean_image, make_renditions, validate_image_upload
 from posts.links import entry_path
-from posts.markup import excerpt_from_html, plain_text, render
+from posts.markup import render_entry
 
 SLUG_RETRIES = 5
 
@@ -300,12 +300,10 @@ class Entry(models.Model):
 
         known: stored file name -> Image, when the caller has them at hand (importers).
         """
-        # With no cover above it, the body's first picture is the first on the page.
-        rendered = render(self.body, eager_first_image=not self.cover_id, known=known)
-        self.body_html = rendered.html
-        self.body_text = plain_text(self.body_html)
-        self.summary = self.excerpt.strip() or excerpt_from_html(self.body_html)
-        return rendered.images
+        self.body_html, self.body_text, self.summary, images = render_entry(
+            self.body, self.excerpt, has_cover=bool(self.cover_id), known=known
+        )
+        return images
 
     def rerender(self) -> bool:
         """Render again (a picture it shows changed, or the pipeline did); store it if it differs.

@@ -25,7 +25,7 @@ from taggit.models import Tag, TaggedItem
 from posts import search
 from posts.cache import bump_content_version
 from posts.images import check_image_file
-from posts.markup import media_names
+from posts.markup import media_names, render_entry
 from posts.models import Entry, EntryImage, Image, Redirect, file_sha256
 from posts.redirects import is_safe_target, normalize_path
 from posts.revisions import entry_snapshot, record_revision
@@ -107,10 +107,10 @@ class Post:
         """Render the body now, if nothing the database holds can change the result."""
         if self.images or settings.MEDIA_URL in self.body:
             return
-        entry = Entry(body=self.body, excerpt=self.excerpt)
-        entry.cover_id = None if self.cover is None else -1  # only "is there a cover" counts
-        entry.render(known={})
-        self.rendered = (entry.body_html, entry.body_text, entry.summary)
+        html, text, summary, _images = render_entry(
+            self.body, self.excerpt, has_cover=self.cover is not None, known={}
+        )
+        self.rendered = (html, text, summary)
 
     def add_image(self, ref: ImageRef) -> str:
         """Return the mark that stands for this picture in the body."""

@@ -103,7 +103,7 @@ def read_posts(paths: list[Path], options: Options, report: Report) -> list[Post
 
 
 def read_batches(
-    paths: list[Path], options: Options, report: Report, size: int = 1000
+    paths: list[Path], options: Options, report: Report, size: int = 500
 ) -> Iterator[list[Post]]:
     """Yield the posts as they are read, size at a time, so that writing can start early.
 
