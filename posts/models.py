@@ -414,10 +414,14 @@ class Redirect(models.Model):
         return f"{self.old_path} → {self.destination()}"
 
     def clean(self) -> None:
-        from posts.redirects import is_safe_target  # it reads Redirect
+        from posts.redirects import is_safe_target, is_storable_path  # they read Redirect
 
         if not self.entry_id and not self.target:
             raise ValidationError(_("Choose an entry or give a target address."))
+        if not is_storable_path(self.old_path):
+            raise ValidationError(
+                {"old_path": _("Start with / and leave out spaces and line breaks.")}
+            )
         if self.target and not is_safe_target(self.target):
             raise ValidationError(
                 {"target": _("Give a path on this site (/tags/x/) or an http(s) address.")}

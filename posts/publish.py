@@ -28,11 +28,12 @@ from django.views.defaults import page_not_found
 from taggit.models import Tag
 
 from posts.models import Entry, Image, Redirect
-from posts.redirects import public_destination
+from posts.redirects import has_control_characters, public_destination, rule_address
 from posts.sitemaps import ArchiveSitemap
 
 PAGE_LINK = re.compile(r'href="\?(?:[^"]*&amp;)?page=(\d+)"')
 FEEDS = ("posts:feed", "posts:feed-rss")
+WRITTEN_LIST = ".blogsite-published"  # what the last run wrote: the only files it may remove
 PARALLEL_FROM = 400  # pages; below this, forking costs more than it saves
 CHUNK = 100
 
@@ -78,13 +79,24 @@ class Publisher:
         self.report.written.append(relative)
 
     def remove_stale(self) -> None:
-        """Delete files an earlier run wrote that the site no longer has (a deleted entry)."""
-        for path in sorted(self.out.rglob("*"), reverse=True):
-            if path.is_file() and path not in self.touched:
+        """Delete files an earlier run wrote that the site no longer has (a deleted entry).
+
+        Only files listed in the last run's WRITTEN_LIST go: anything else in the folder
+        (a .htpasswd, someone's notes) is not ours to remove.
+        """
+        listing = self.out / WRITTEN_LIST
+        before = set(listing.read_text("utf-8").splitlines()) if listing.is_file() else set()
+        now = {str(path.relative_to(self.out)) for path in self.touched}
+        for relative in sorted(before - now, reverse=True):
+            path = self.out / relative
+            if path.is_file() and path.resolve().is_relative_to(self.out.resolve()):
                 path.unlink()
-                self.report.removed.append(str(path.relative_to(self.out)))
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
+                self.report.removed.append(relative)
+                for parent in path.parents:
+                    if parent == self.out or any(parent.iterdir()):
+                        break
+                    parent.rmdir()
+        listing.write_text("".join(f"{name}\n" for name in sorted(now)), encoding="utf-8")
 
     def fetch(self, path: str) -> bytes | None:
         response = self.client.get(path, secure=self.secure)
@@ -221,8 +233,11 @@ def _copy_media(publisher: Publisher) -> None:
     media = urlsplit(settings.MEDIA_URL).path
     for image in Image.objects.all().iterator(chunk_size=500):
         for name in [image.file.name, *(r["name"] for r in image.renditions)]:
-            with storage.open(name, "rb") as handle:
-                publisher.write(media + name, handle.read())
+            try:
+                with storage.open(name, "rb") as handle:
+                    publisher.write(media + name, handle.read())
+            except OSError as err:  # one lost file must not stop the rest of the site
+                publisher.report.failed.append(f"{media}{name}: {err.strerror or err}")
 
 
 def _copy_static(publisher: Publisher) -> None:
@@ -263,8 +278,9 @@ def _redirects(tags, moved: list[tuple[str, str]]) -> bytes:
     """Netlify/Cloudflare Pages style rules: old addresses, and feeds' index.xml."""
     lines = []
     for old, new in moved:
-        path, _, query = old.partition("?")
-        lines.append(f"{path} {query} {new} 301" if query else f"{old} {new} 301")
+        path, _, query = rule_address(old).partition("?")
+        new = rule_address(new)
+        lines.append(f"{path} {query} {new} 301" if query else f"{path} {new} 301")
     lines += [f"{reverse(name)} {reverse(name)}index.xml 200" for name in FEEDS]
     for tag in tags:
         for name in ("posts:tag-feed", "posts:tag-feed-rss"):
@@ -275,12 +291,17 @@ def _redirects(tags, moved: list[tuple[str, str]]) -> bytes:
 
 def _nginx_redirects(moved: list[tuple[str, str]]) -> str:
     """nginx rules for the old addresses: exact paths, and WordPress's /?p=ID as requested."""
-    lines = []
+    lines, left = [], 0
     for old, new in moved:
+        if "$" in old + new or has_control_characters(old + new):
+            left += 1  # nginx expands $variables even in quotes: a forwarding page serves it
+            continue
         if "?" in old:
             lines.append(f"if ($request_uri = {_quoted(old)}) {{ return 301 {_quoted(new)}; }}")
         else:
             lines.append(f"location = {_quoted(unquote(old))} {{ return 301 {_quoted(new)}; }}")
+    if left:
+        lines.append(f"# {left} old addresses holding $ are served by their forwarding pages")
     return "\n# Old addresses (imports, renamed tags)\n" + "\n".join(lines) + "\n" if lines else ""
 
 

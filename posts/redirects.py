@@ -1,6 +1,6 @@
 """Old addresses answered with a 301: imported permalinks, WordPress's ?p=ID, renamed tags."""
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -11,10 +11,16 @@ from posts.security import unavailable_response
 LEGACY_QUERY_KEYS = ("p", "page_id")
 
 
+def has_control_characters(text: str) -> bool:
+    """Return True if text holds a space, a line break or another control character."""
+    return any(ord(char) < 0x21 or ord(char) == 0x7F for char in text)
+
+
 def normalize_path(address: str) -> str:
-    """Return the form an old address is stored in: the path, and only a legacy query."""
+    """Return the form an old address is stored in: the decoded path (as request.path
+    gives it), and only a legacy query."""
     parts = urlsplit(address.strip())
-    path = parts.path or "/"
+    path = unquote(parts.path) or "/"
     if not path.startswith("/"):
         path = "/" + path
     for key in LEGACY_QUERY_KEYS:
@@ -27,11 +33,22 @@ def normalize_path(address: str) -> str:
 
 def is_safe_target(target: str) -> bool:
     """Return True for a path on this site or an http(s) address; never javascript: or //host."""
-    target = target.strip()
+    if has_control_characters(target):
+        return False  # a line break here splits headers and the _redirects file
     parts = urlsplit(target)
     if parts.scheme:
         return parts.scheme in ("http", "https") and bool(parts.netloc)
     return target.startswith("/") and not target.startswith("//") and "\\" not in target
+
+
+def is_storable_path(old_path: str) -> bool:
+    """Return True for an old address that can be stored: /…, no spaces or line breaks."""
+    return old_path.startswith("/") and not has_control_characters(old_path)
+
+
+def rule_address(address: str) -> str:
+    """Return an address as a redirects file line holds it: percent-encoded, no spaces."""
+    return quote(address, safe=":/?#[]@!$&'()*+,;=%~")
 
 
 def public_destination(redirect) -> str | None:

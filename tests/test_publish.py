@@ -147,3 +147,43 @@ def test_a_large_site_is_published_by_every_core_with_the_same_files(
     # Run again: every page is compared, nothing is written, nothing is removed.
     report = publish.publish_site(parallel, BASE)
     assert report.written == [] and report.removed == [] and report.failed == []
+
+
+def test_a_folder_of_other_files_is_refused_and_only_our_own_files_are_ever_removed(
+    settings, tmp_path
+):
+    from django.core.management import CommandError
+
+    settings.ALLOWED_HOSTS = ["blog.example.org"]
+    EntryFactory(title="Kept")
+    theirs = tmp_path / "www"
+    theirs.mkdir()
+    (theirs / ".htpasswd").write_text("admin:secret")
+    with pytest.raises(CommandError, match="holds files that publish_static did not write"):
+        call_command("publish_static", str(theirs), "--base-url", BASE, verbosity=0)
+    assert (theirs / ".htpasswd").read_text() == "admin:secret"
+    out = tmp_path / "site"
+    call_command("publish_static", str(out), "--base-url", BASE, verbosity=0)
+    (out / "notes.txt").write_text("mine")  # added by hand after the first publish
+    Entry.objects.all().delete()
+    call_command("publish_static", str(out), "--base-url", BASE, verbosity=0)
+    assert (out / "notes.txt").read_text() == "mine"
+    assert not (out / "2026").exists() or not any((out / "2026").rglob("index.html"))
+
+
+def test_redirect_rules_never_carry_a_dollar_into_nginx_and_are_encoded_for_netlify(
+    settings, tmp_path
+):
+    from posts.models import Redirect
+
+    settings.ALLOWED_HOSTS = ["blog.example.org"]
+    Redirect.objects.create(old_path="/dollar/", target="https://evil.example/?c=$http_cookie")
+    Redirect.objects.create(old_path="/café-au-lait/", target="/tags/café/")
+    out = tmp_path / "site"
+    call_command("publish_static", str(out), "--base-url", BASE, verbosity=0)
+    nginx = (out / "nginx.conf").read_text()
+    assert "$http_cookie" not in nginx and "1 old addresses holding $" in nginx
+    rules = (out / "_redirects").read_text().splitlines()
+    assert "/caf%C3%A9-au-lait/ /tags/caf%C3%A9/ 301" in rules
+    assert all(len(line.split()) in (3, 4) for line in rules)
+    assert "refresh" in (out / "dollar" / "index.html").read_text()  # still forwarded

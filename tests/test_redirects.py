@@ -139,3 +139,29 @@ def test_an_unknown_address_is_a_503_not_a_404_while_the_database_is_away(client
     response = client.get("/2013/01/an-old-permalink.html")
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
+
+
+@pytest.mark.parametrize(
+    "old_path", ["/x/\n/* https://evil.example/ 301!", "/sp ace/", "no-slash/", "/tab\there/"]
+)
+def test_an_old_address_with_spaces_or_line_breaks_is_refused(old_path):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        Redirect(old_path=old_path, target="/x/").full_clean()
+
+
+def test_a_target_with_a_line_break_is_refused():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        Redirect(old_path="/nl/", target="/x/\n/* https://evil.example/ 301!").full_clean()
+
+
+def test_percent_encoded_old_addresses_are_stored_decoded_and_found(client):
+    entry = EntryFactory()
+    old = normalize_path("https://old.example.org/archives/%c3%bcber-caf%c3%a9/")
+    assert old == "/archives/über-café/"
+    Redirect.objects.create(old_path=old, entry=entry)
+    for path in ("/archives/%c3%bcber-caf%c3%a9/", "/archives/%C3%BCber-caf%C3%A9/"):
+        assert client.get(path)["Location"] == entry.get_absolute_url()

@@ -27,7 +27,7 @@ from posts.cache import bump_content_version
 from posts.images import check_image_file
 from posts.markup import media_names, render_entry
 from posts.models import Entry, EntryImage, Image, Redirect, file_sha256
-from posts.redirects import is_safe_target, normalize_path
+from posts.redirects import is_safe_target, is_storable_path, normalize_path
 from posts.revisions import entry_snapshot, record_revision
 
 # A picture the source refers to stands in the body as this mark until it is an Image.
@@ -385,14 +385,20 @@ class Importer:
         wanted: dict[str, tuple[Entry | None, str]] = {}
         for post in posts:
             for old in post.old_paths:
-                wanted.setdefault(normalize_path(old), (by_slug.get(post.slug), ""))
+                old = normalize_path(old)
+                if not is_storable_path(old):
+                    self.report.notes[f"old address {old[:60]!r} not kept: spaces or controls"] += 1
+                    continue
+                wanted.setdefault(old, (by_slug.get(post.slug), ""))
         for old, target in redirects.items():
             if not is_safe_target(target):
                 self.report.notes[
                     f"redirect to {target[:60]!r} not imported: not a web address"
                 ] += 1
                 continue
-            wanted.setdefault(normalize_path(old), (None, target))
+            old = normalize_path(old)
+            if is_storable_path(old):
+                wanted.setdefault(old, (None, target))
         stored = {r.old_path: r for r in Redirect.objects.filter(old_path__in=list(wanted))}
         create, update = [], []
         for old, (entry, target) in wanted.items():

@@ -16,6 +16,7 @@ from django.utils import timezone
 from taggit.models import TaggedItem
 
 from posts.models import Entry, Image, Redirect
+from posts.redirects import rule_address
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 # Marks our own files: the importer then takes the body exactly as it is, template tags and all.
@@ -173,7 +174,7 @@ def _write_redirects(path: Path) -> int:
         "old_path", "target", "entry__slug", "entry__published_at", "entry__created_at"
     )
     lines = [
-        f"{redirect.old_path} {redirect.destination()} 301"
+        f"{rule_address(redirect.old_path)} {rule_address(redirect.destination())} 301"
         for redirect in redirects.order_by("old_path")
     ]
     path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")

@@ -567,5 +567,5 @@ def read_redirects(paths: list[Path]) -> dict[str, str]:
         for line in listing.read_text("utf-8", errors="replace").splitlines():
             words = line.split()
             if len(words) >= 2 and not line.lstrip().startswith("#"):
-                redirects[words[0]] = words[1]
+                redirects[words[0]] = unquote(words[1])  # the file percent-encodes
     return redirects

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from posts.publish import publish_site
+from posts.publish import WRITTEN_LIST, publish_site
 
 
 class Command(BaseCommand):
@@ -22,6 +22,11 @@ class Command(BaseCommand):
             raise CommandError(f"{out} exists and is not a folder.")
         if not base_url.startswith(("http://", "https://")):
             raise CommandError("--base-url must start with http:// or https://")
+        if out.is_dir() and any(out.iterdir()) and not (out / WRITTEN_LIST).is_file():
+            raise CommandError(
+                f"{out} holds files that publish_static did not write: choose an empty "
+                "folder (or one an earlier publish_static wrote)."
+            )
         out.mkdir(parents=True, exist_ok=True)
         report = publish_site(out.resolve(), base_url)
         self.stdout.write(
