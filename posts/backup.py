@@ -12,7 +12,8 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from pathlib import Path
+from contextlib import closing
+from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -88,9 +89,11 @@ def _sqlite_backup(alias: str, target: Path) -> None:
     # The online backup API copies a consistent state while other processes keep writing.
     connection = connections[alias]
     connection.ensure_connection()
-    with sqlite3.connect(target) as copy:
+    with closing(sqlite3.connect(target)) as copy:
         connection.connection.backup(copy)
-    copy.close()
+        # The copy inherits WAL mode; opening a WAL database writes -wal and -shm files
+        # beside it, which the back-up does not list. A single self-contained file it is.
+        copy.execute("PRAGMA journal_mode=DELETE")
 
 
 def _pg_environment(database: dict) -> dict:
@@ -129,26 +132,101 @@ def _run(command: list[str], database: dict) -> None:
 
 
 def read_manifest(source: Path) -> dict:
-    """Return a back-up's manifest after checking every file against its checksum."""
+    """Return a back-up's manifest after checking every file against its checksum.
+
+    Every name must stay inside the back-up, the database among the checksummed files, and
+    the folder must hold nothing else: no unlisted file and no symbolic link.
+    """
     source = Path(source)
     try:
         manifest = json.loads((source / MANIFEST).read_text())
     except FileNotFoundError as err:
         raise BackupError(f"{source} holds no {MANIFEST}: it is not a back-up.") from err
-    except json.JSONDecodeError as err:
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise BackupError(f"{source / MANIFEST} is damaged: {err}") from err
-    if manifest.get("format") != FORMAT:
-        raise BackupError(f"Unknown back-up format {manifest.get('format')!r}.")
-    bad = []
-    for name, checksum in manifest["files"].items():
+    except OSError as err:
+        raise BackupError(f"Cannot read {source / MANIFEST}: {err}") from err
+    _check_shape(manifest, source / MANIFEST)
+    files = manifest["files"]
+    for name in [*files, manifest["database"]["file"]]:
+        _check_name(source, name)
+    if manifest["database"]["file"] not in files:
+        raise BackupError(
+            f"{source / MANIFEST} names {manifest['database']['file']!r} as the database, "
+            "but it is not among its checksummed files. Nothing was restored."
+        )
+    bad, root = [], source.resolve()
+    for name, checksum in files.items():
         path = source / name
-        if not path.is_file():
+        if path.is_symlink():
+            bad.append(f"{name} is a symbolic link")
+        elif not path.resolve().is_relative_to(root):
+            bad.append(f"{name} leads outside the back-up through a symbolic link")
+        elif not path.is_file():
             bad.append(f"{name} is missing")
         elif sha256_of(path) != checksum:
             bad.append(f"{name} does not match its checksum")
     if bad:
         raise BackupError("The back-up is damaged: " + "; ".join(bad) + ". Nothing was restored.")
+    _check_nothing_else(source, files)
     return manifest
+
+
+def _check_shape(manifest, where: Path) -> None:
+    # A hand-edited or foreign manifest must fail here, not as a KeyError deep in restore().
+    if not isinstance(manifest, dict):
+        raise BackupError(f"{where} is damaged: it holds no JSON object.")
+    if manifest.get("format") != FORMAT:
+        raise BackupError(f"Unknown back-up format {manifest.get('format')!r}.")
+    database, files = manifest.get("database"), manifest.get("files")
+    problems = [
+        (not isinstance(manifest.get("created_at"), str), "created_at"),
+        (not isinstance(database, dict), "database"),
+        (isinstance(database, dict) and not isinstance(database.get("vendor"), str), "vendor"),
+        (isinstance(database, dict) and not isinstance(database.get("file"), str), "file"),
+        (manifest.get("media") not in (None, MEDIA_DIR), "media"),
+        (
+            not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()),
+            "files",
+        ),
+    ]
+    wrong = [key for failed, key in problems if failed]
+    if wrong:
+        raise BackupError(f"{where} is damaged: missing or wrong {', '.join(wrong)}.")
+
+
+def _check_name(source: Path, name: str) -> None:
+    # Lexical only; read_manifest() also resolves each path, so a linked folder cannot lead out.
+    path = PurePosixPath(name)
+    inside = name and not path.is_absolute() and ".." not in path.parts
+    if not inside:
+        raise BackupError(
+            f"{source / MANIFEST} names {name!r}: every name must be a relative path "
+            "inside the back-up. Nothing was restored."
+        )
+
+
+def _check_nothing_else(source: Path, files: dict) -> None:
+    # Restore copies what the manifest names and nothing more; a planted file or a link
+    # (to /etc, to a secret) means someone other than `backup` wrote into this folder.
+    extra, links = [], []
+    for folder, dirs, names in os.walk(source):  # does not follow links to folders
+        for name in dirs + names:
+            path = Path(folder) / name
+            relative = path.relative_to(source).as_posix()
+            if path.is_symlink():
+                links.append(relative)
+            elif not path.is_dir() and relative not in files and relative != MANIFEST:
+                extra.append(relative)
+    if links:
+        raise BackupError(
+            f"The back-up holds symbolic links: {', '.join(sorted(links))}. Nothing was restored."
+        )
+    if extra:
+        raise BackupError(
+            f"The back-up holds files its manifest does not list: {', '.join(sorted(extra))}. "
+            "Nothing was restored."
+        )
 
 
 def has_content(alias: str = DEFAULT_DB_ALIAS) -> bool:
@@ -188,20 +266,49 @@ def restore(source: Path, force: bool = False, alias: str = DEFAULT_DB_ALIAS) ->
     else:
         _pg_restore(connections[alias].settings_dict, database_file)
     media_root = _media_root()
-    if manifest.get("media") and media_root is not None and (source / MEDIA_DIR).exists():
-        shutil.copytree(source / MEDIA_DIR, media_root, dirs_exist_ok=True)
+    if manifest["media"] and media_root is not None:
+        _restore_media(source, manifest["files"], media_root)
     from posts.cache import bump_content_version
 
     bump_content_version()  # every cached page predates the restore
     return manifest
 
 
+def _restore_media(source: Path, files: dict, media_root: Path) -> None:
+    # Only the files the manifest names, each a regular file that stays inside the back-up's
+    # media/ and lands inside MEDIA_ROOT: what is written here is served to the public.
+    media, root = (source / MEDIA_DIR).resolve(), media_root.resolve()
+    prefix = f"{MEDIA_DIR}/"
+    for name in sorted(files):
+        if not name.startswith(prefix):
+            continue
+        path, target = source / name, media_root / name.removeprefix(prefix)
+        if path.is_symlink() or not path.resolve().is_relative_to(media):
+            raise BackupError(f"{name} is not a file inside the back-up's {MEDIA_DIR}/.")
+        if not target.resolve().is_relative_to(root):
+            raise BackupError(f"{name} would be written outside MEDIA_ROOT ({media_root}).")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+
+
 def _sqlite_restore(alias: str, database_file: Path) -> None:
+    # Check the copy before it replaces the live database: a damaged file would otherwise
+    # fail half-way with sqlite3.DatabaseError, or be copied in as it is.
+    try:
+        with closing(sqlite3.connect(database_file)) as copy:
+            result = copy.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as err:
+        result = [(str(err),)]
+    if result != [("ok",)]:
+        problems = "; ".join(str(row[0]) for row in result[:3])
+        raise BackupError(
+            f"{database_file.name} is not a sound SQLite database ({problems}). "
+            "Nothing was restored."
+        )
     connection = connections[alias]
     connection.ensure_connection()
-    with sqlite3.connect(database_file) as copy:
+    with closing(sqlite3.connect(database_file)) as copy:
         copy.backup(connection.connection)
-    copy.close()
 
 
 def _pg_restore(database: dict, dump: Path) -> None:
