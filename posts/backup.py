@@ -58,8 +58,8 @@ def backup(destination: Path, alias: str = DEFAULT_DB_ALIAS) -> dict:
     before its row is committed, so every file the snapshot names is in the copy.
     """
     destination = Path(destination)
-    if destination.exists() and any(destination.iterdir()):
-        raise BackupError(f"{destination} is not empty: give a new or empty folder.")
+    media_root = _media_root()
+    _check_destination(destination, media_root)
     destination.mkdir(parents=True, exist_ok=True)
     vendor = _vendor(alias)
     if vendor == "sqlite":
@@ -68,7 +68,6 @@ def backup(destination: Path, alias: str = DEFAULT_DB_ALIAS) -> dict:
     else:
         database_file = destination / POSTGRES_FILE
         _pg_dump(connections[alias].settings_dict, database_file)
-    media_root = _media_root()
     if media_root is not None and media_root.exists():
         shutil.copytree(media_root, destination / MEDIA_DIR, dirs_exist_ok=True)
     files = sorted(
@@ -83,6 +82,27 @@ def backup(destination: Path, alias: str = DEFAULT_DB_ALIAS) -> dict:
     }
     (destination / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
+
+
+def _check_destination(destination: Path, media_root: Path | None) -> None:
+    if destination.exists() and not destination.is_dir():
+        raise BackupError(f"{destination} is not a folder: give a new or empty folder.")
+    if destination.exists() and any(destination.iterdir()):
+        raise BackupError(f"{destination} is not empty: give a new or empty folder.")
+    if media_root is None:
+        return
+    # Inside MEDIA_ROOT the copy of the uploads would copy itself without end, and the
+    # database would sit in the public media folder.
+    target, media = destination.resolve(), media_root.resolve()
+    if target.is_relative_to(media):
+        raise BackupError(
+            f"{destination} is inside MEDIA_ROOT ({media_root}), which the site serves: "
+            "give a folder outside it."
+        )
+    if media.is_relative_to(target):
+        raise BackupError(
+            f"{destination} holds MEDIA_ROOT ({media_root}): give a folder outside it."
+        )
 
 
 def _sqlite_backup(alias: str, target: Path) -> None:

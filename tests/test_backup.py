@@ -294,3 +294,21 @@ def test_a_malformed_manifest_is_a_clear_error(tmp_path, manifest):
     (tmp_path / "b" / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(CommandError, match=r"manifest\.json is damaged"):
         call_command("restore", str(tmp_path / "b"))
+
+
+def test_backup_refuses_a_destination_inside_media_root(blog):
+    with pytest.raises(CommandError, match="inside MEDIA_ROOT"):
+        call_command("backup", str(blog / "backups" / "today"))
+    assert not (blog / "backups").exists()
+
+
+def test_backup_refuses_a_destination_that_holds_media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "b" / "media"  # not made yet, so the folder is empty
+    with pytest.raises(CommandError, match="holds MEDIA_ROOT"):
+        call_command("backup", str(tmp_path / "b"))
+
+
+def test_backup_into_an_existing_file_is_a_clear_error(blog, tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(CommandError, match="is not a folder"):
+        call_command("backup", str(tmp_path / "file"))
