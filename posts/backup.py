@@ -55,33 +55,23 @@ def backup(destination: Path, alias: str = DEFAULT_DB_ALIAS) -> dict:
     """Write a consistent snapshot of the database and the uploads into destination.
 
     Return the manifest. The database is copied first, then the uploads: a picture is stored
-    before its row is committed, so every file the snapshot names is in the copy.
+    before its row is committed, so every file the snapshot names is in the copy. A back-up
+    that fails removes what it wrote, so the folder can be used again.
     """
     destination = Path(destination)
     media_root = _media_root()
     _check_destination(destination, media_root)
-    destination.mkdir(parents=True, exist_ok=True)
     vendor = _vendor(alias)
-    if vendor == "sqlite":
-        database_file = destination / SQLITE_FILE
-        _sqlite_backup(alias, database_file)
-    else:
-        database_file = destination / POSTGRES_FILE
-        _pg_dump(connections[alias].settings_dict, database_file)
-    if media_root is not None and media_root.exists():
-        shutil.copytree(media_root, destination / MEDIA_DIR, dirs_exist_ok=True)
-    files = sorted(
-        path for path in destination.rglob("*") if path.is_file() and path.name != MANIFEST
-    )
-    manifest = {
-        "format": FORMAT,
-        "created_at": timezone.now().isoformat(),
-        "database": {"vendor": vendor, "file": database_file.name},
-        "media": MEDIA_DIR if media_root is not None else None,
-        "files": {str(path.relative_to(destination)): sha256_of(path) for path in files},
-    }
-    (destination / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-    return manifest
+    created = not destination.exists()
+    try:
+        destination.mkdir(parents=True, exist_ok=True)
+        return _write_backup(destination, vendor, alias, media_root)
+    except OSError as err:
+        _discard(destination, created)
+        raise BackupError(f"The back-up into {destination} failed and was removed: {err}") from err
+    except BaseException:
+        _discard(destination, created)
+        raise
 
 
 def _check_destination(destination: Path, media_root: Path | None) -> None:
@@ -103,6 +93,62 @@ def _check_destination(destination: Path, media_root: Path | None) -> None:
         raise BackupError(
             f"{destination} holds MEDIA_ROOT ({media_root}): give a folder outside it."
         )
+
+
+def _write_backup(destination: Path, vendor: str, alias: str, media_root: Path | None) -> dict:
+    if vendor == "sqlite":
+        database_file = destination / SQLITE_FILE
+        _sqlite_backup(alias, database_file)
+    else:
+        database_file = destination / POSTGRES_FILE
+        _pg_dump(connections[alias].settings_dict, database_file)
+    if media_root is not None and media_root.exists():
+        _copy_media(media_root, destination / MEDIA_DIR)
+    files = sorted(
+        path for path in destination.rglob("*") if path.is_file() and path.name != MANIFEST
+    )
+    manifest = {
+        "format": FORMAT,
+        "created_at": timezone.now().isoformat(),
+        "database": {"vendor": vendor, "file": database_file.name},
+        "media": MEDIA_DIR if media_root is not None else None,
+        "files": {path.relative_to(destination).as_posix(): sha256_of(path) for path in files},
+    }
+    (destination / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest
+
+
+def _copy_media(media_root: Path, target: Path) -> None:
+    # The site keeps serving: a picture or folder deleted while we copy is no longer part of
+    # it, so it is left out rather than failing the back-up. Any other error stops it.
+    def unless_gone(err: OSError) -> None:
+        if not isinstance(err, FileNotFoundError):
+            raise err
+
+    for folder, _dirs, names in os.walk(media_root, onerror=unless_gone, followlinks=True):
+        for name in names:
+            source = Path(folder) / name
+            copy = target / source.relative_to(media_root)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                shutil.copy2(source, copy)
+            except FileNotFoundError:
+                if not source.exists():
+                    copy.unlink(missing_ok=True)
+                    continue
+                raise
+
+
+def _discard(destination: Path, created: bool) -> None:
+    # The folder was new or empty: everything in it is ours to remove.
+    if created:
+        shutil.rmtree(destination, ignore_errors=True)
+        return
+    for child in destination.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
 
 
 def _sqlite_backup(alias: str, target: Path) -> None:

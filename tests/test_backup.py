@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import os
 import secrets
 import shutil
 
@@ -312,3 +313,36 @@ def test_backup_into_an_existing_file_is_a_clear_error(blog, tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(CommandError, match="is not a folder"):
         call_command("backup", str(tmp_path / "file"))
+
+
+def test_a_picture_deleted_during_the_backup_is_left_out(blog, tmp_path, monkeypatch):
+    copyfile = shutil.copyfile
+    deleted = []
+
+    def delete_the_first_picture_then_copy(source, target, **kwargs):
+        if not deleted and os.fspath(source).endswith(".png"):
+            deleted.append(source)
+            backups.Path(source).unlink()  # deleted by an editor between listing and copying
+        return copyfile(source, target, **kwargs)
+
+    monkeypatch.setattr(shutil, "copyfile", delete_the_first_picture_then_copy)
+    manifest = backups.backup(tmp_path / "b")
+    monkeypatch.undo()
+    names = {manifest["database"]["file"], *(f"media/{name}" for name in media_files(blog))}
+    assert deleted and set(manifest["files"]) == names
+    backups.read_manifest(tmp_path / "b")  # and the back-up restores
+
+
+def test_a_failed_backup_removes_what_it_wrote(blog, tmp_path, monkeypatch):
+    def disk_full(source, target, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setattr(shutil, "copyfile", disk_full)
+    for destination in [tmp_path / "new", tmp_path / "empty"]:
+        with pytest.raises(CommandError, match="No space left on device"):
+            call_command("backup", str(destination))
+    assert not (tmp_path / "new").exists()
+    assert list((tmp_path / "empty").iterdir()) == []
+    monkeypatch.undo()
+    call_command("backup", str(tmp_path / "new"))  # nothing half-written blocks the next one
