@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.postgresql.client import DatabaseClient as PostgresClient
 from django.utils import timezone
 
 MANIFEST = "manifest.json"
@@ -162,17 +163,25 @@ def _sqlite_backup(alias: str, target: Path) -> None:
         copy.execute("PRAGMA journal_mode=DELETE")
 
 
-def _pg_environment(database: dict) -> dict:
-    environment = {**os.environ}
-    for key, variable in [
-        ("HOST", "PGHOST"),
-        ("PORT", "PGPORT"),
-        ("USER", "PGUSER"),
-        ("PASSWORD", "PGPASSWORD"),
-    ]:
-        if database.get(key):
-            environment[variable] = str(database[key])
-    return environment
+def _pg_command(tool: str, database: dict, arguments: list[str]) -> tuple[list[str], dict]:
+    """Return the command line and environment that run a PostgreSQL tool on database.
+
+    Django's own client builds them, as for dbshell, so sslmode, sslrootcert, service and
+    passfile from OPTIONS reach the tool; the password travels only in the environment.
+    """
+    client_args, client_env = PostgresClient.settings_to_cmd_args_env(
+        {"OPTIONS": {}, **database}, []
+    )
+    options = database.get("OPTIONS") or {}
+    # client_args is [psql, -U user, -h host, -p port, dbname]; dbname is left out only
+    # when a service names the database instead.
+    connection, dbname = client_args[1:], ""
+    if database.get("NAME") or not options.get("service"):
+        connection, dbname = client_args[1:-1], client_args[-1]
+    # --dbname rather than a positional name: pg_restore's one positional is the dump, and
+    # a name starting with "-" must not read as an option. Empty leaves it to the service.
+    command = [tool, *connection, f"--dbname={dbname}", *arguments]
+    return command, {**os.environ, **(client_env or {})}
 
 
 def _pg_tool(name: str) -> str:
@@ -186,13 +195,12 @@ def _pg_tool(name: str) -> str:
 
 
 def _pg_dump(database: dict, target: Path) -> None:
-    command = [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-acl",
-               "--file", str(target), database["NAME"]]  # fmt: skip
-    _run(command, database)
+    arguments = ["--format=custom", "--no-owner", "--no-acl", "--file", str(target)]
+    _run(*_pg_command(_pg_tool("pg_dump"), database, arguments))
 
 
-def _run(command: list[str], database: dict) -> None:
-    result = subprocess.run(command, env=_pg_environment(database), capture_output=True, text=True)
+def _run(command: list[str], environment: dict) -> None:
+    result = subprocess.run(command, env=environment, capture_output=True, text=True)
     if result.returncode != 0:
         raise BackupError(f"{Path(command[0]).name} failed: {result.stderr.strip()}")
 
@@ -379,6 +387,5 @@ def _sqlite_restore(alias: str, database_file: Path) -> None:
 
 def _pg_restore(database: dict, dump: Path) -> None:
     connections[DEFAULT_DB_ALIAS].close()  # pg_restore --clean drops tables we hold open
-    command = [_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-acl",
-               "--single-transaction", "--dbname", database["NAME"], str(dump)]  # fmt: skip
-    _run(command, database)
+    arguments = ["--clean", "--if-exists", "--no-owner", "--no-acl", "--single-transaction"]
+    _run(*_pg_command(_pg_tool("pg_restore"), database, [*arguments, str(dump)]))

@@ -346,3 +346,32 @@ def test_a_failed_backup_removes_what_it_wrote(blog, tmp_path, monkeypatch):
     assert list((tmp_path / "empty").iterdir()) == []
     monkeypatch.undo()
     call_command("backup", str(tmp_path / "new"))  # nothing half-written blocks the next one
+
+
+def test_database_options_such_as_sslmode_reach_pg_dump_and_pg_restore(monkeypatch, tmp_path):
+    runs = []
+
+    def run(command, env, **kwargs):
+        runs.append((command, env))
+        return backups.subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(backups.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(backups.subprocess, "run", run)
+    database = {
+        **{
+            "NAME": "blog",
+            "USER": "site",
+            "PASSWORD": "s3cret",
+            "HOST": "db.example",
+            "PORT": 5433,
+        },
+        "OPTIONS": {"sslmode": "verify-full", "sslrootcert": "/ca.pem"},
+    }
+    backups._pg_dump(database, tmp_path / "dump")
+    backups._pg_restore(database, tmp_path / "dump")
+    assert [command[0] for command, _ in runs] == ["/usr/bin/pg_dump", "/usr/bin/pg_restore"]
+    for command, env in runs:
+        assert env["PGSSLMODE"] == "verify-full" and env["PGSSLROOTCERT"] == "/ca.pem"
+        assert env["PGPASSWORD"] == "s3cret" and "s3cret" not in " ".join(command)
+        assert command[1:7] == ["-U", "site", "-h", "db.example", "-p", "5433"]
+        assert "--dbname=blog" in command
