@@ -1,6 +1,8 @@
 """Back-up and restore: a round trip gives back the same rows and the same files, byte for byte."""
 
+import hashlib
 import json
+import os
 import secrets
 import shutil
 
@@ -195,3 +197,181 @@ def test_a_backup_taken_while_another_process_writes_is_consistent(tmp_path):
     manage(fresh, "restore", str(tmp_path / "b"))
     restored = sqlite3.connect(tmp_path / "fresh.sqlite3")
     assert restored.execute("SELECT count(*) FROM posts_entry").fetchone()[0] == entries
+
+
+def edit_manifest(folder, change) -> None:
+    """Rewrite a back-up's manifest.json through change(manifest)."""
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text())
+    change(manifest)
+    path.write_text(json.dumps(manifest))
+
+
+def test_restore_refuses_a_symlink_even_when_its_checksum_matches(blog, tmp_path):
+    backups.backup(tmp_path / "b")
+    secret = tmp_path / "secret.env"
+    secret.write_text("SECRET_KEY=do-not-publish\n")
+    picture = next((tmp_path / "b" / "media").rglob("*.png"))
+    name = str(picture.relative_to(tmp_path / "b"))
+    picture.unlink()
+    picture.symlink_to(secret)
+    edit_manifest(tmp_path / "b", lambda m: m["files"].update({name: backups.sha256_of(secret)}))
+    call_command("flush", "--noinput")
+    shutil.rmtree(blog)
+    blog.mkdir()
+    with pytest.raises(CommandError, match="symbolic link"):
+        call_command("restore", str(tmp_path / "b"))
+    assert not backups.has_content()
+    assert media_files(blog) == {}
+
+
+def test_restore_refuses_files_the_manifest_does_not_list(blog, tmp_path):
+    backups.backup(tmp_path / "b")
+    (tmp_path / "b" / "media" / "planted.html").write_text("<script>steal()</script>")
+    call_command("flush", "--noinput")
+    with pytest.raises(CommandError, match=r"does not list: media/planted\.html"):
+        call_command("restore", str(tmp_path / "b"))
+    assert not backups.has_content()
+    assert not (blog / "planted.html").exists()
+
+
+OUTSIDE = "a file beside the back-up\n"
+OUTSIDE_SHA = hashlib.sha256(OUTSIDE.encode()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda m: m["files"].update({"../outside.txt": OUTSIDE_SHA}), "inside the back-up"),
+        (lambda m: m["files"].update({"/etc/hostname": "0" * 64}), "inside the back-up"),
+        (lambda m: m["database"].update(file="../outside.txt"), "inside the back-up"),
+        (lambda m: m["database"].update(file="nowhere.sqlite3"), "not among its checksummed"),
+    ],
+    ids=["dotdot-file", "absolute-file", "dotdot-database", "unlisted-database"],
+)
+def test_every_name_in_the_manifest_stays_inside_the_backup(blog, tmp_path, change, message):
+    (tmp_path / "outside.txt").write_text(OUTSIDE)
+    backups.backup(tmp_path / "b")
+    edit_manifest(tmp_path / "b", change)
+    call_command("flush", "--noinput")
+    with pytest.raises(CommandError, match=message):
+        call_command("restore", str(tmp_path / "b"))
+    assert not backups.has_content()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite leg")
+@pytest.mark.parametrize("damage", ["truncated", "garbage"])
+def test_a_damaged_database_file_is_a_clear_error(blog, tmp_path, damage):
+    backups.backup(tmp_path / "b")
+    database = tmp_path / "b" / "database.sqlite3"
+    data = database.read_bytes()
+    database.write_bytes(data[: len(data) // 2] if damage == "truncated" else b"x" * len(data))
+    edit_manifest(
+        tmp_path / "b", lambda m: m["files"].update({database.name: backups.sha256_of(database)})
+    )
+    call_command("flush", "--noinput")
+    with pytest.raises(CommandError, match=r"database\.sqlite3 is not a sound SQLite database"):
+        call_command("restore", str(tmp_path / "b"))
+    assert not backups.has_content()
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        [1],
+        {"format": 1},
+        {"format": 1, "created_at": "x", "database": {"vendor": "sqlite"}, "files": {}},
+        {
+            "format": 1,
+            "created_at": "x",
+            "database": {"vendor": "sqlite", "file": "d"},
+            "files": {"d": 1},
+        },
+    ],
+    ids=["list", "format-only", "no-database-file", "number-checksum"],
+)
+def test_a_malformed_manifest_is_a_clear_error(tmp_path, manifest):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(CommandError, match=r"manifest\.json is damaged"):
+        call_command("restore", str(tmp_path / "b"))
+
+
+def test_backup_refuses_a_destination_inside_media_root(blog):
+    with pytest.raises(CommandError, match="inside MEDIA_ROOT"):
+        call_command("backup", str(blog / "backups" / "today"))
+    assert not (blog / "backups").exists()
+
+
+def test_backup_refuses_a_destination_that_holds_media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "b" / "media"  # not made yet, so the folder is empty
+    with pytest.raises(CommandError, match="holds MEDIA_ROOT"):
+        call_command("backup", str(tmp_path / "b"))
+
+
+def test_backup_into_an_existing_file_is_a_clear_error(blog, tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(CommandError, match="is not a folder"):
+        call_command("backup", str(tmp_path / "file"))
+
+
+def test_a_picture_deleted_during_the_backup_is_left_out(blog, tmp_path, monkeypatch):
+    copyfile = shutil.copyfile
+    deleted = []
+
+    def delete_the_first_picture_then_copy(source, target, **kwargs):
+        if not deleted and os.fspath(source).endswith(".png"):
+            deleted.append(source)
+            backups.Path(source).unlink()  # deleted by an editor between listing and copying
+        return copyfile(source, target, **kwargs)
+
+    monkeypatch.setattr(shutil, "copyfile", delete_the_first_picture_then_copy)
+    manifest = backups.backup(tmp_path / "b")
+    monkeypatch.undo()
+    names = {manifest["database"]["file"], *(f"media/{name}" for name in media_files(blog))}
+    assert deleted and set(manifest["files"]) == names
+    backups.read_manifest(tmp_path / "b")  # and the back-up restores
+
+
+def test_a_failed_backup_removes_what_it_wrote(blog, tmp_path, monkeypatch):
+    def disk_full(source, target, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setattr(shutil, "copyfile", disk_full)
+    for destination in [tmp_path / "new", tmp_path / "empty"]:
+        with pytest.raises(CommandError, match="No space left on device"):
+            call_command("backup", str(destination))
+    assert not (tmp_path / "new").exists()
+    assert list((tmp_path / "empty").iterdir()) == []
+    monkeypatch.undo()
+    call_command("backup", str(tmp_path / "new"))  # nothing half-written blocks the next one
+
+
+def test_database_options_such_as_sslmode_reach_pg_dump_and_pg_restore(monkeypatch, tmp_path):
+    runs = []
+
+    def run(command, env, **kwargs):
+        runs.append((command, env))
+        return backups.subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(backups.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(backups.subprocess, "run", run)
+    database = {
+        **{
+            "NAME": "blog",
+            "USER": "site",
+            "PASSWORD": "s3cret",
+            "HOST": "db.example",
+            "PORT": 5433,
+        },
+        "OPTIONS": {"sslmode": "verify-full", "sslrootcert": "/ca.pem"},
+    }
+    backups._pg_dump(database, tmp_path / "dump")
+    backups._pg_restore(database, tmp_path / "dump")
+    assert [command[0] for command, _ in runs] == ["/usr/bin/pg_dump", "/usr/bin/pg_restore"]
+    for command, env in runs:
+        assert env["PGSSLMODE"] == "verify-full" and env["PGSSLROOTCERT"] == "/ca.pem"
+        assert env["PGPASSWORD"] == "s3cret" and "s3cret" not in " ".join(command)
+        assert command[1:7] == ["-U", "site", "-h", "db.example", "-p", "5433"]
+        assert "--dbname=blog" in command
