@@ -1,8 +1,9 @@
 """What every importer shares: the Post record, problems with file and line, and the writer.
 
-The writer plans first (which entries are new, changed or the same, matched by slug), then
-writes everything in one transaction with bulk queries. Running it twice changes nothing the
-second time; `dry_run` stops after the plan and writes nothing, not even a picture.
+The writer plans each batch (which entries are new, changed or the same, matched by their
+source's import_key), then writes it with bulk queries; every batch of one import goes in one
+transaction. Running it twice changes nothing the second time; `dry_run` writes nothing,
+not even a picture.
 """
 
 import multiprocessing
@@ -161,7 +162,7 @@ def aware(value: datetime | None) -> datetime | None:
 
 
 class Importer:
-    """Write posts to the database: all of them in one transaction, matched to entries by slug."""
+    """Write posts to the database: all in one transaction, matched to entries by source."""
 
     def __init__(self, *, dry_run: bool = False, report: Report | None = None):
         self.dry_run = dry_run

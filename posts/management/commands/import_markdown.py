@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = (
         "Import Markdown posts with front matter: a Jekyll _posts/ folder, a Hugo content/ "
         "folder, single files, or a folder made by export_markdown. Running it again updates "
-        "the same entries (matched by slug)."
+        "the same entries (matched by their source)."
     )
 
     def add_arguments(self, parser):

@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = (
         "Import a WordPress export (Tools > Export, a WXR .xml file): posts of every status, "
         "tags and categories, authors, pictures from --media-dir. Running it again updates the "
-        "same entries (matched by slug)."
+        "same entries (matched by their source)."
     )
 
     def add_arguments(self, parser):
