@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from posts.importers.base import Author, Importer, ImportFailed, Report
+from posts.importers.command import add_shared_options, write_summary
 from posts.importers.markdown import Options, find_files, read_batches, read_redirects
 
 
@@ -16,14 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", type=Path, help="Folders or .md files.")
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Say what would change; write nothing."
-        )
-        parser.add_argument(
-            "--skip-invalid",
-            action="store_true",
-            help="Import the valid files and list the broken ones, instead of stopping.",
-        )
+        add_shared_options(parser)
         parser.add_argument(
             "--permalink",
             default="",
@@ -63,9 +57,4 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Nothing was imported: {len(err.problems)} problem(s).\n{err}"
             ) from err
-        for line in report.lines(dry_run):
-            self.stdout.write(line)
-        if dry_run:
-            self.stdout.write(self.style.WARNING("Dry run: nothing was written."))
-        else:
-            self.stdout.write(self.style.SUCCESS("Import finished."))
+        write_summary(self, report, dry_run)

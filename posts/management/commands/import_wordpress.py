@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from posts.importers.base import Importer, ImportFailed, Report
+from posts.importers.command import add_shared_options, write_summary
 from posts.importers.wordpress import read_posts
 
 
@@ -23,14 +24,7 @@ class Command(BaseCommand):
             type=Path,
             help="WordPress's wp-content/uploads/ folder, copied from the old server.",
         )
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Say what would change; write nothing."
-        )
-        parser.add_argument(
-            "--skip-invalid",
-            action="store_true",
-            help="Import the readable files and list the broken ones, instead of stopping.",
-        )
+        add_shared_options(parser)
 
     def handle(self, *args, files: list[Path], media_dir: Path | None, dry_run: bool, **options):
         if media_dir is not None and not media_dir.is_dir():
@@ -50,9 +44,4 @@ class Command(BaseCommand):
                 Importer(dry_run=dry_run, report=report).run(posts, progress=bar.update)
         except ImportFailed as err:
             raise CommandError(f"Nothing was imported.\n{err}") from err
-        for line in report.lines(dry_run):
-            self.stdout.write(line)
-        if dry_run:
-            self.stdout.write(self.style.WARNING("Dry run: nothing was written."))
-        else:
-            self.stdout.write(self.style.SUCCESS("Import finished."))
+        write_summary(self, report, dry_run)
