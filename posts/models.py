@@ -29,6 +29,15 @@ def new_preview_token() -> str:
     return secrets.token_urlsafe(16)
 
 
+def next_free_slug(slug: str, taken: set[str]) -> str:
+    """Return slug-2, slug-3…: the first not in taken, cut so that it fits the field."""
+    base = slug[:190].rstrip("-")
+    suffix = 2
+    while f"{base}-{suffix}" in taken:
+        suffix += 1
+    return f"{base}-{suffix}"
+
+
 def file_sha256(fileobj) -> str:
     """Return the SHA-256 of a file's bytes, reading it in chunks, and rewind it."""
     digest = hashlib.sha256()
@@ -40,9 +49,13 @@ def file_sha256(fileobj) -> str:
 
 
 class ImageQuerySet(models.QuerySet):
+    def with_bytes(self, upload) -> "Image | None":
+        """Return the Image already made from exactly these uploaded bytes, or None."""
+        return self.filter(sha256=file_sha256(upload)).first()
+
     def from_upload(self, upload, **fields) -> tuple["Image", bool]:
         """Return (image, created): the Image already holding these bytes, or a new one."""
-        existing = self.filter(sha256=file_sha256(upload)).first()
+        existing = self.with_bytes(upload)
         if existing is not None:
             return existing, False
         return self.create(file=upload, **fields), True
@@ -337,12 +350,6 @@ class Entry(models.Model):
         post_rerender.send(sender=Entry, instance=self)
         return True
 
-    def record_revision(self, author=None) -> "Revision | None":
-        """Keep the current text as a revision if it changed since the last one."""
-        from posts.revisions import record_revision  # it imports this module
-
-        return record_revision(self, author)
-
     def base_slug(self) -> str:
         return slugify(self.title, allow_unicode=True)[:190].strip("-") or "entry"
 
@@ -379,12 +386,7 @@ class Entry(models.Model):
             .exclude(pk=self.pk)
             .values_list("slug", flat=True)
         )
-        if base not in taken:
-            return base
-        suffix = 2
-        while f"{base}-{suffix}" in taken:
-            suffix += 1
-        return f"{base}-{suffix}"
+        return base if base not in taken else next_free_slug(base, taken)
 
 
 class EntryImage(models.Model):

@@ -42,10 +42,10 @@ def test_recording_keeps_who_when_and_the_text():
     assert revision.created_at is not None
 
 
-def test_an_entry_records_its_own_revision():
+def test_an_unchanged_entry_records_no_second_revision():
     entry = EntryFactory(body="Via the model.")
-    assert entry.record_revision().body == "Via the model."
-    assert entry.record_revision() is None
+    assert record_revision(entry).body == "Via the model."
+    assert record_revision(entry) is None
 
 
 def test_no_revision_when_nothing_kept_has_changed():

@@ -27,7 +27,7 @@ from posts import search
 from posts.cache import bump_content_version
 from posts.images import check_image_file
 from posts.markup import media_names, render_entry
-from posts.models import Entry, EntryImage, Image, Redirect, file_sha256
+from posts.models import Entry, EntryImage, Image, Redirect, next_free_slug
 from posts.redirects import is_safe_target, is_storable_path, normalize_path
 from posts.revisions import entry_snapshot, record_revision
 
@@ -366,9 +366,7 @@ class Importer:
         written = [*new, *changed]
         ids = [entry.pk for entry in written]
         entry_type = ContentType.objects.get_for_model(Entry)
-        TaggedItem.objects.filter(
-            content_type__app_label="posts", content_type__model="entry", object_id__in=ids
-        ).delete()
+        TaggedItem.objects.filter(content_type=entry_type, object_id__in=ids).delete()
         _insert(
             TaggedItem,
             ["content_type", "object_id", "tag"],
@@ -470,18 +468,18 @@ class Importer:
             return self._images[ref.path]
         with ref.path.open("rb") as handle:
             upload = File(handle, name=ref.path.name)
-            image = Image.objects.filter(sha256=file_sha256(upload)).first()
-            if image is not None:
-                self.report.images_reused += 1
+            if self.dry_run:
+                image, created = Image.objects.with_bytes(upload), False
+                self.report.images_new += image is None
             else:
-                self.report.images_new += 1
-                if not self.dry_run:
-                    image = Image(
-                        file=upload, alt_text=ref.alt[:300], caption=ref.caption[:500],
-                        credit=ref.credit[:200], decorative=ref.decorative,
-                    )  # fmt: skip
-                    image.save()
+                image, created = Image.objects.from_upload(
+                    upload, alt_text=ref.alt[:300], caption=ref.caption[:500],
+                    credit=ref.credit[:200], decorative=ref.decorative,
+                )  # fmt: skip
+                self.report.images_new += created
+                if created:
                     self._stored_files.append(image)
+            self.report.images_reused += image is not None and not created
         self._images[ref.path] = image
         return image
 
@@ -516,14 +514,8 @@ def _insert(model, fields: list[str], rows: list[tuple]) -> None:
 
 def _free_slug(slug: str, claimed: set[str]) -> str:
     """Return slug-2, slug-3… : the first that no entry and no post of this import holds."""
-    base = slug[:190]
-    taken = claimed | set(
-        Entry.objects.filter(slug__startswith=base).values_list("slug", flat=True)
-    )
-    suffix = 2
-    while f"{base}-{suffix}" in taken:
-        suffix += 1
-    return f"{base}-{suffix}"
+    stored = Entry.objects.filter(slug__startswith=slug[:190]).values_list("slug", flat=True)
+    return next_free_slug(slug, claimed | set(stored))
 
 
 def _render_entry(job: tuple[Entry, dict]) -> tuple[str, str, str, list[int]]:
@@ -538,13 +530,18 @@ def _distinct_slugs(posts: list[Post], report: Report) -> None:
     seen: set[str] = set()
     for post in posts:
         if post.slug in seen:
-            suffix = 2
-            while f"{post.slug}-{suffix}" in taken:
-                suffix += 1
-            report.notes[f"slug {post.slug!r} used twice; {post.origin} gets -{suffix}"] += 1
-            post.slug = f"{post.slug[:190]}-{suffix}"
-            taken.add(post.slug)
+            free = next_free_slug(post.slug, taken)
+            report.notes[f"slug {post.slug!r} used twice; {post.origin} gets {free!r}"] += 1
+            post.slug = free
+            taken.add(free)
         seen.add(post.slug)
+
+
+def markdown_picture(src: str, alt: str = "", caption: str = "") -> str:
+    """Return a Markdown picture; a caption becomes its title (the figure's caption)."""
+    alt = " ".join(alt.split()).replace("]", "\\]")
+    caption = " ".join(caption.split()).replace('"', "'")
+    return f'![{alt}]({src} "{caption}")' if caption else f"![{alt}]({src})"
 
 
 def check_picture(path: Path) -> str | None:

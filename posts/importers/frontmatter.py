@@ -26,7 +26,6 @@ class Document:
     meta: dict
     body: str
     raw_meta: str = ""  # the front matter as written, to find a key's line in messages
-    kind: str = ""  # "yaml", "toml" or "" when there is none
 
     def line_of(self, key: str) -> int | None:
         """Return the file's line number where a front-matter key is set, if it can be found."""
@@ -87,7 +86,7 @@ def split(text: str, origin: str) -> Document:
         raise FrontMatterError(
             Problem(origin, "front matter must be a set of `key: value` lines", line=2)
         )
-    return Document({str(k).lower(): v for k, v in meta.items()}, body, raw, kind)
+    return Document({str(k).lower(): v for k, v in meta.items()}, body, raw)
 
 
 def _parse(raw: str, kind: str):

@@ -8,7 +8,7 @@ import re
 import shlex
 from pathlib import Path
 
-from posts.importers.base import Report
+from posts.importers.base import Report, markdown_picture
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _LIQUID = re.compile(r"\{%-?\s*(\w+)(.*?)-?%\}")
@@ -124,8 +124,6 @@ def _shortcode(match: re.Match, report: Report) -> str:
         status = named.get("id") or positional[-1]
         return f"\n\nhttps://x.com/{user}/status/{status}\n\n"
     if name == "figure" and named.get("src"):
-        alt = named.get("alt", "").replace("]", "")
-        caption = (named.get("caption") or named.get("title") or "").replace('"', "'")
-        title = f' "{caption}"' if caption else ""
-        return f"\n\n![{alt}]({named['src']}{title})\n\n"
+        caption = named.get("caption") or named.get("title") or ""
+        return f"\n\n{markdown_picture(named['src'], named.get('alt', ''), caption)}\n\n"
     return _kept(match.group(0), f"{{{{< {name} >}}}}", report)

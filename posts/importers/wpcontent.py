@@ -9,6 +9,9 @@ import html
 import re
 from collections.abc import Callable
 
+from posts.embeds import URL_ALONE
+from posts.importers.base import markdown_picture
+
 BLOCK_TAGS = (
     "address|article|aside|blockquote|dd|details|div|dl|dt|fieldset|figcaption|figure|footer|"
     "form|h[1-6]|header|hgroup|hr|li|math|menu|nav|ol|p|pre|section|summary|table|tbody|td|"
@@ -29,7 +32,6 @@ _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _LONE_IMAGE = re.compile(
     r"^(?:<a\b[^>]*>\s*)?(<img\b[^>]*>)(?:\s*</a>)?$", re.IGNORECASE | re.DOTALL
 )
-_URL_ALONE = re.compile(r"^https?://\S+$")
 _MARK = "\x00{}\x00"
 _MARKED = re.compile(r"\x00(\d+)\x00")
 # Shortcodes WordPress sites use that have no meaning here: kept visible, and reported.
@@ -87,10 +89,9 @@ class Converter:
 
     def _image_line(self, tag: str, caption: str = "") -> str:
         options = attributes(tag)
-        alt = options.get("alt", "").replace("]", "\\]").replace("\n", " ")
-        src = self.picture(options.get("src", ""))
-        caption = " ".join(caption.split()).replace('"', "'")
-        return f'![{alt}]({src} "{caption}")' if caption else f"![{alt}]({src})"
+        return markdown_picture(
+            self.picture(options.get("src", "")), options.get("alt", ""), caption
+        )
 
     def _caption(self, match: re.Match) -> str:
         inner = match.group(3)
@@ -107,11 +108,9 @@ class Converter:
         if not pictures:
             self.note("[gallery] with no pictures found: kept as text")
             return match.group(0)
-        lines = []
-        for src, alt, caption in pictures:
-            alt = alt.replace("]", "\\]")
-            title = f' "{caption}"' if caption else ""
-            lines.append(f"![{alt}]({self.picture(src)}{title})")
+        lines = [
+            markdown_picture(self.picture(src), alt, caption) for src, alt, caption in pictures
+        ]
         return self._keep("\n\n".join(lines))
 
     def _other(self, match: re.Match) -> str:
@@ -127,7 +126,7 @@ class Converter:
         if lone:
             return self._image_line(lone.group(1))
         chunk = _IMG.sub(self._rewrite_img, chunk)
-        if _URL_ALONE.match(chunk):
+        if URL_ALONE.match(chunk):
             return chunk  # WordPress embeds a URL alone on its line; so do we
         if _STARTS_BLOCK.match(chunk):
             return chunk
