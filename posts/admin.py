@@ -141,19 +141,21 @@ class EntryAdmin(admin.ModelAdmin):
             if entry.status == Entry.Status.PUBLISHED
             else _("Before publishing, check:")
         )
+        if "_continue" in request.POST:
+            return  # the change page drawn next lists them in its own box
         for warning in prepublish_warnings(entry):
             self.message_user(request, f"{prefix} {warning}", messages.WARNING)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        entry = self.get_object(request, unquote(object_id))
-        extra = {}
-        if entry is not None and self.has_view_permission(request, entry):
-            extra["prepublish_warnings"] = prepublish_warnings(entry)
-            extra["can_change_entry"] = self.has_change_permission(request, entry)
-            if not entry.is_published:
-                extra["share_preview_url"] = request.build_absolute_uri(preview_path(entry))
-                extra["preview_days"] = settings.BLOGSITE_PREVIEW_MAX_AGE.days
-        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Here rather than in change_view: only when the form is drawn (not on the POST that
+        # saves and redirects), with the object Django has already fetched.
+        if obj is not None:
+            context["prepublish_warnings"] = prepublish_warnings(obj)
+            context["can_change_entry"] = self.has_change_permission(request, obj)
+            if not obj.is_published:
+                context["share_preview_url"] = request.build_absolute_uri(preview_path(obj))
+                context["preview_days"] = settings.BLOGSITE_PREVIEW_MAX_AGE.days
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description=_("state"))
     def state(self, entry: Entry) -> str:

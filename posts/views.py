@@ -6,7 +6,7 @@ import secrets
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -133,8 +133,7 @@ class EntryDetailView(DetailView):
             return entries
         if user.is_staff:
             # An Author previews their own drafts, not other people's.
-            visible = Q(status=Entry.Status.PUBLISHED, published_at__lte=timezone.now())
-            return entries.filter(visible | Q(author=user))
+            return entries.published() | entries.filter(author=user)
         return entries.published()
 
     def get(self, request, *args, **kwargs):
@@ -152,10 +151,7 @@ class EntryDetailView(DetailView):
                 related=entry.related(RELATED_COUNT),
             )
         )
-        if not entry.is_published:
-            response.headers["Cache-Control"] = "private, no-store"
-            response.headers["X-Robots-Tag"] = "noindex"
-        return response
+        return response if entry.is_published else _private(response)
 
 
 def _private(response: HttpResponse) -> HttpResponse:

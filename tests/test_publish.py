@@ -164,11 +164,13 @@ def test_a_folder_of_other_files_is_refused_and_only_our_own_files_are_ever_remo
     assert (theirs / ".htpasswd").read_text() == "admin:secret"
     out = tmp_path / "site"
     call_command("publish_static", str(out), "--base-url", BASE, verbosity=0)
+    page = out / unquote(Entry.objects.get().get_absolute_url()).lstrip("/") / "index.html"
+    assert page.is_file()
     (out / "notes.txt").write_text("mine")  # added by hand after the first publish
     Entry.objects.all().delete()
     call_command("publish_static", str(out), "--base-url", BASE, verbosity=0)
     assert (out / "notes.txt").read_text() == "mine"
-    assert not (out / "2026").exists() or not any((out / "2026").rglob("index.html"))
+    assert not page.exists() and not page.parent.exists()  # ours, and its empty folder
 
 
 def test_redirect_rules_never_carry_a_dollar_into_nginx_and_are_encoded_for_netlify(

@@ -263,7 +263,7 @@ def test_an_image_page_names_only_the_entries_the_user_may_open(
     EntryFactory(author=editor, title="The editor's entry", cover=picture)
     page = author_client.get(image_change_url(picture)).content.decode()
     assert "My own draft" in page
-    assert "secret draft" not in page and "The editor's entry" not in page
+    assert "secret draft" not in page and "The editor&#x27;s entry" not in page
     assert "2 entries you cannot open" in page
     page = editor_client.get(image_change_url(picture)).content.decode()
     assert all(
