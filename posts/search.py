@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db import connection
 from django.db.models import BooleanField
@@ -174,15 +175,38 @@ def unindex_entry(pk: int) -> None:
             cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [pk])
 
 
+def reindex(ids: list[int] | None = None) -> int:
+    """Store the tag names of these entries (all when None) and index them again, 500 at a
+    time in a few queries each; return how many."""
+    from taggit.models import TaggedItem
+
+    if ids is None:
+        ids = list(Entry.objects.order_by("pk").values_list("pk", flat=True))
+    kind = ContentType.objects.get_for_model(Entry)
+    for start in range(0, len(ids), 500):
+        chunk = list(
+            Entry.objects.filter(pk__in=ids[start : start + 500]).only(
+                "pk", "title", "body_text", "tag_names"
+            )
+        )
+        names: dict[int, list[str]] = {}
+        rows = TaggedItem.objects.filter(content_type=kind, object_id__in=[e.pk for e in chunk])
+        for pk, name in rows.values_list("object_id", "tag__name"):
+            names.setdefault(pk, []).append(name)
+        changed = []
+        for entry in chunk:
+            joined = " ".join(sorted(names.get(entry.pk, [])))
+            if joined != entry.tag_names:
+                entry.tag_names = joined
+                changed.append(entry)
+        Entry.objects.bulk_update(changed, ["tag_names"])
+        index_entries(chunk)
+    return len(ids)
+
+
 def rebuild_index() -> int:
-    """Index every entry again; return how many. PostgreSQL's index keeps itself."""
-    if _uses_postgres():
-        return Entry.objects.count()
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {FTS_TABLE}")
-    count = 0
-    for entry in Entry.objects.prefetch_related("tags").iterator(chunk_size=500):
-        store_tag_names(entry)
-        index_entry(entry)
-        count += 1
-    return count
+    """Index every entry again; return how many."""
+    if not _uses_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FTS_TABLE}")
+    return reindex()

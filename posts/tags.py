@@ -21,9 +21,7 @@ def redirect_tag(old_slug: str, new_slug: str) -> None:
 
 def reindex_entries(entry_ids) -> None:
     """Store the tag names of these entries again and update their search rows."""
-    for entry in Entry.objects.filter(pk__in=list(entry_ids)).prefetch_related("tags"):
-        search.store_tag_names(entry)
-        search.index_entry(entry)
+    search.reindex(sorted(entry_ids))
 
 
 def tagged_entry_ids(tags) -> set[int]:
