@@ -23,6 +23,7 @@ from posts.images import check_image_file
 from posts.links import tag_path
 from posts.markup import render_markdown
 from posts.models import Entry, Image, Redirect, file_sha256
+from posts.pictures import sized_url
 from posts.previews import preview_path, revoke_previews
 from posts.revisions import (
     changed_fields,
@@ -430,7 +431,8 @@ class ImageAdmin(admin.ModelAdmin):
     @admin.display(description="")
     def thumbnail(self, image: Image) -> str:
         return format_html(
-            '<img src="{}" alt="" width="80" style="height:auto" loading="lazy">', image.file.url
+            '<img src="{}" alt="" width="80" style="height:auto" loading="lazy">',
+            sized_url(image, 80),  # a 480 px copy, not a 5 MB original, 100 times a page
         )
 
     @admin.display(description=_("preview"))
@@ -438,7 +440,8 @@ class ImageAdmin(admin.ModelAdmin):
         if not image.pk:
             return "-"
         return format_html(
-            '<img src="{}" alt="" style="max-width:min(100%,480px);height:auto">', image.file.url
+            '<img src="{}" alt="" style="max-width:min(100%,480px);height:auto">',
+            sized_url(image, 480),
         )
 
     @admin.display(description=_("used in"))

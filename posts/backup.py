@@ -212,6 +212,8 @@ def read_manifest(source: Path) -> dict:
     the folder must hold nothing else: no unlisted file and no symbolic link.
     """
     source = Path(source)
+    if not source.is_dir():
+        raise BackupError(f"No such folder: {source}")
     try:
         manifest = json.loads((source / MANIFEST).read_text())
     except FileNotFoundError as err:

@@ -67,6 +67,14 @@ def figure_html(image, picture: str, title: str = "") -> str:
     return format_html("<figure>{}<figcaption>{}</figcaption></figure>", picture, text)
 
 
+def sized_url(image, width: int) -> str:
+    """Return the URL of the narrowest copy at least width wide (the file if none is)."""
+    wide = [r for r in image.renditions if r["format"] != "WEBP" and r["width"] >= width]
+    if not wide:
+        return image.file.url
+    return image.file.storage.url(min(wide, key=lambda r: r["width"])["name"])
+
+
 def share_image(image) -> tuple[str, int, int]:
     """Return (url, width, height) of the version to show in link previews: JPEG or PNG, large."""
     own = [r for r in image.renditions if r["format"] != "WEBP"]

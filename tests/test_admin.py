@@ -243,3 +243,19 @@ def test_admin_lists_render(staff_client):
         {"app_label": "posts", "model_name": "entry", "field_name": "cover"},
     )
     assert cover_picker.status_code == 200
+
+
+def test_the_picture_list_shows_small_copies_not_the_originals(staff_client):
+    from django.core.files.base import ContentFile
+
+    from posts.models import Image
+    from tests.factories import image_bytes
+
+    big = Image.objects.create(
+        file=ContentFile(image_bytes(size=(1200, 800), fmt="JPEG"), name="big.jpg"),
+        alt_text="A big one",
+    )
+    html = staff_client.get(reverse("admin:posts_image_changelist")).content.decode()
+    assert big.file.url not in html
+    small = next(r for r in big.renditions if r["format"] == "JPEG" and r["width"] == 480)
+    assert big.file.storage.url(small["name"]) in html

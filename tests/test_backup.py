@@ -375,3 +375,10 @@ def test_database_options_such_as_sslmode_reach_pg_dump_and_pg_restore(monkeypat
         assert env["PGPASSWORD"] == "s3cret" and "s3cret" not in " ".join(command)
         assert command[1:7] == ["-U", "site", "-h", "db.example", "-p", "5433"]
         assert "--dbname=blog" in command
+
+
+def test_restoring_a_folder_that_does_not_exist_says_so(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="No such folder"):
+        call_command("restore", str(tmp_path / "nope"))

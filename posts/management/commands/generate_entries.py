@@ -14,6 +14,6 @@ class Command(BaseCommand):
     def handle(self, *args, count: int, seed: int, **options) -> None:
         if count < 1:
             raise CommandError("Give a positive number of entries.")
-        with tqdm(total=count, unit="entry") as bar:
+        with tqdm(total=count, unit="entry", disable=None) as bar:
             made = generate_entries(count, seed=seed, progress=bar.update)
         self.stdout.write(self.style.SUCCESS(f"Added {made} entries."))

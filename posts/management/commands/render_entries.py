@@ -15,7 +15,9 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run: bool = False, **options) -> None:
         entries = Entry.objects.order_by("pk")
         changed = 0
-        for entry in tqdm(entries.iterator(chunk_size=200), total=entries.count(), unit="entry"):
+        for entry in tqdm(
+            entries.iterator(chunk_size=200), total=entries.count(), unit="entry", disable=None
+        ):
             if dry_run:
                 stored = (entry.body_html, entry.body_text, entry.summary)
                 entry.render()
