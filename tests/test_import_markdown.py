@@ -373,3 +373,18 @@ def test_a_drafts_old_address_is_not_given_away(tmp_path, client):
     assert client.get("/old-a/").status_code == 404
     Entry.objects.update(status=Entry.Status.PUBLISHED, published_at=timezone.now())
     assert client.get("/old-a/").status_code == 301
+
+
+def test_a_redirects_file_keeps_addresses_and_reports_host_rules(tmp_path, client):
+    write(tmp_path, "a.md", "---\ntitle: A\n---\nx\n")
+    (tmp_path / "_redirects").write_text(
+        "# a comment\n/old /a-new/ 301\n/ p=12 /a-new/ 301\n/blog/* /posts/:splat 301\n"
+        "/feed/ /feed/index.xml 200\n"
+    )
+    output = run(tmp_path)
+    assert sorted(Redirect.objects.values_list("old_path", "target")) == [
+        ("/?p=12", "/a-new/"),
+        ("/old", "/a-new/"),
+    ]
+    assert "_redirects:4: not an old address, left out: /blog/*" in output
+    assert "_redirects:5: not an old address, left out: /feed/" in output

@@ -557,15 +557,32 @@ def jekyll_permalink(pattern: str, post: Post, name_slug: str, categories: list)
     return re.sub(r"/{2,}", "/", "/" + address.lstrip("/"))
 
 
-def read_redirects(paths: list[Path]) -> dict[str, str]:
-    """Return the old -> new addresses of a `_redirects` file (ours or Netlify's) in the folders."""
+def read_redirects(paths: list[Path], report: Report) -> dict[str, str]:
+    """Return the old -> new addresses of a `_redirects` file (ours or Netlify's) in the folders.
+
+    A line is `old [query] new [status]`. Rewrites (200), splats and placeholders are rules
+    for a static host, not addresses: they are left out and reported with their line.
+    """
     redirects = {}
     for folder in (path for path in paths if path.is_dir()):
         listing = folder / "_redirects"
         if not listing.is_file():
             continue
-        for line in listing.read_text("utf-8", errors="replace").splitlines():
+        lines = listing.read_text("utf-8", errors="replace").splitlines()
+        for number, line in enumerate(lines, start=1):
             words = line.split()
-            if len(words) >= 2 and not line.lstrip().startswith("#"):
-                redirects[words[0]] = unquote(words[1])  # the file percent-encodes
+            if len(words) < 2 or words[0].startswith("#"):
+                continue
+            status = words[-1] if words[-1].rstrip("!").isdigit() else "301"
+            if words[-1] == status:
+                words = words[:-1]
+            old, new = words[0], words[-1]
+            if len(words) == 3:  # Netlify's query form: "/ p=12 /new"
+                old = f"{old}?{words[1]}"
+            if not status.rstrip("!").startswith("3") or "*" in old or ":" in old.split("?")[0]:
+                report.notes[
+                    f"{listing}:{number}: not an old address, left out: {line.strip()}"
+                ] += 1
+                continue
+            redirects[old] = unquote(new)  # the file percent-encodes
     return redirects

@@ -48,7 +48,7 @@ class Command(BaseCommand):
             skip_invalid=skip_invalid,
         )
         try:
-            redirects = read_redirects(paths)
+            redirects = read_redirects(paths, report)
             with tqdm(total=len(find_files(paths)), unit="post", disable=None) as bar:
                 # Posts are written as they are read: workers read on while a batch goes in.
                 batches = read_batches(paths, settings, report)
