@@ -11,6 +11,7 @@ edit rewrites only what changed.
 import multiprocessing
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -20,13 +21,16 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db import connection, connections
+from django.db.models import Count
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
+from django.utils import timezone
 from django.views.defaults import page_not_found
 from taggit.models import Tag
 
+from posts.links import tag_path
 from posts.models import Entry, Image, Redirect
 from posts.redirects import has_control_characters, public_destination, rule_address
 from posts.sitemaps import ArchiveSitemap
@@ -44,6 +48,7 @@ class Report:
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    workers: int = 1  # processes that rendered the pages
 
 
 @dataclass
@@ -135,11 +140,13 @@ class Publisher:
         jobs, self.jobs = self.jobs, []
         workers = min(os.cpu_count() or 1, 4)
         # Workers read through connections of their own: they would not see what an open
-        # transaction here has not committed (a test's), so that case stays in one process.
-        if len(jobs) < PARALLEL_FROM or workers < 2 or connection.in_atomic_block:
+        # transaction here has not committed, nor a private in-memory database (tests').
+        private = connection.vendor == "sqlite" and connection.is_in_memory_db()
+        if len(jobs) < PARALLEL_FROM or workers < 2 or connection.in_atomic_block or private:
             for job in jobs:
                 self.render(job)
             return
+        self.report.workers = workers
         connections.close_all()
         caches.close_all()
         chunks = [jobs[start : start + CHUNK] for start in range(0, len(jobs), CHUNK)]
@@ -192,22 +199,22 @@ def _publish(out: Path, base_url: str) -> Report:
     publisher.listing(reverse("posts:index"), published.count())
     for entry in published.only("slug", "published_at", "created_at").iterator(chunk_size=500):
         publisher.page(entry.get_absolute_url())
-    tags = Tag.objects.filter(entry__in=published).distinct()
+    # Counts in two queries, not one a tag and one a period.
+    tags = Tag.objects.filter(entry__in=published).annotate(published=Count("entry"))
     for tag in tags:
-        base = reverse("posts:tag", kwargs={"slug": tag.slug})
-        publisher.listing(base, published.filter(tags=tag).count())
+        publisher.listing(tag_path(tag.slug), tag.published)
         for name in ("posts:tag-feed", "posts:tag-feed-rss"):
             publisher.page(reverse(name, kwargs={"slug": tag.slug}), "index.xml")
     publisher.page(reverse("posts:tags"))
-    for kind, period, _latest in ArchiveSitemap().items():
-        location = ArchiveSitemap().location((kind, period, None))
-        if kind == "year":
-            count = published.filter(published_at__year=period.year).count()
-        else:
-            count = published.filter(
-                published_at__year=period.year, published_at__month=period.month
-            ).count()
-        publisher.listing(location, count)
+    in_period = Counter()
+    for when in published.values_list("published_at", flat=True).iterator(chunk_size=2000):
+        local = timezone.localtime(when)  # archives are in the site's time zone, as the views
+        in_period[("year", local.year)] += 1
+        in_period[("month", local.year, local.month)] += 1
+    archives = ArchiveSitemap()
+    for kind, period, _latest in archives.items():
+        key = ("year", period.year) if kind == "year" else ("month", period.year, period.month)
+        publisher.listing(archives.location((kind, period, None)), in_period[key])
     for name in FEEDS:
         publisher.page(reverse(name), "index.xml")
     publisher.run_jobs()
