@@ -2,7 +2,8 @@
 
 import io
 import random
-from datetime import timedelta
+from datetime import date, timedelta
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
@@ -116,3 +117,30 @@ def generate_entries(count: int, seed: int = 1, batch: int = 500, progress=None)
     rebuild_index()  # tag names too
     analyze_database()
     return made
+
+
+def write_markdown_posts(folder: Path, count: int, pictures_every: int = 0, seed: int = 1) -> None:
+    """Write count Jekyll posts under folder/_posts (for importer benchmarks and tests).
+
+    One post in pictures_every shows a local picture from folder/images (0: none).
+    """
+    rng = random.Random(seed)
+    posts, pictures = folder / "_posts", folder / "images"
+    posts.mkdir(parents=True, exist_ok=True)
+    pictures.mkdir(exist_ok=True)
+    start = date(2015, 1, 1)
+    for number in range(count):
+        day = start + timedelta(days=rng.randint(0, 3650))
+        title = " ".join(rng.choices(WORDS, k=rng.randint(4, 9))).capitalize()
+        tags = ", ".join(f"topic-{n:03d}" for n in rng.sample(range(TAG_POOL), 3))
+        body = _body(rng)
+        if pictures_every and number % pictures_every == 0:
+            name = f"picture-{number}.png"
+            picture = PILImage.new("RGB", (320, 200), (number % 256, (number // 256) % 256, 90))
+            picture.save(pictures / name, format="PNG")
+            body = f"![A generated picture](/images/{name})\n\n{body}"
+        (posts / f"{day:%Y-%m-%d}-post-{number}.md").write_text(
+            f'---\ntitle: "{title} ({number})"\ndate: {day} 09:00:00 +0000\n'
+            f"tags: [{tags}]\nauthor: Bench Writer\n---\n{body}\n",
+            encoding="utf-8",
+        )
