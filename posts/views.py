@@ -127,7 +127,7 @@ class EntryDetailView(DetailView):
     context_object_name = "entry"
 
     def get_queryset(self):
-        entries = Entry.objects.select_related("author", "cover").prefetch_related("tags")
+        entries = Entry.objects.select_related("author", "cover")
         user = self.request.user
         if user.is_staff and can_edit_others(user):
             return entries
@@ -143,11 +143,12 @@ class EntryDetailView(DetailView):
         date = timezone.localtime(entry.published_at or entry.created_at)
         if (date.year, date.month) != (kwargs["year"], kwargs["month"]):
             return redirect(entry, permanent=entry.is_published)
+        previous_entry, next_entry = entry.neighbours()
         response = self.render_to_response(
             self.get_context_data(
                 object=entry,
-                previous_entry=entry.neighbour(newer=False),
-                next_entry=entry.neighbour(newer=True),
+                previous_entry=previous_entry,
+                next_entry=next_entry,
                 related=entry.related(RELATED_COUNT),
             )
         )

@@ -112,6 +112,28 @@ def test_entry_page_shows_reading_time_neighbours_and_related_entries(client):
     assert best.get_absolute_url() in html
 
 
+def test_neighbours_walk_every_published_entry_once_even_at_the_same_minute():
+    now = timezone.now().replace(microsecond=0)
+    same = now - timedelta(hours=1)
+    first = EntryFactory(title="First", published_at=now - timedelta(days=1))
+    tied = [EntryFactory(title=f"Tied {i}", published_at=same) for i in range(3)]
+    last = EntryFactory(title="Last", published_at=now - timedelta(minutes=1))
+    EntryFactory(title="Draft", status=Entry.Status.DRAFT, published_at=same)
+    EntryFactory(title="Later", published_at=now + timedelta(days=1))
+    walked, entry = [], first
+    while entry is not None:
+        walked.append(entry.title)
+        entry = Entry.objects.get(pk=entry.pk).neighbours()[1]
+    assert walked == ["First", *(e.title for e in tied), "Last"]
+    back, entry = [], last
+    while entry is not None:
+        back.append(entry.title)
+        entry = Entry.objects.get(pk=entry.pk).neighbours()[0]
+    assert back == list(reversed(walked))
+    draft = Entry.objects.get(title="Draft")
+    assert draft.neighbours() == (None, None)
+
+
 def test_tags_page_counts_published_entries_only(client):
     EntryFactory.create_batch(2, tags=["python"])
     EntryFactory(tags=["python", "rust"], status=Entry.Status.DRAFT)
