@@ -3,7 +3,8 @@
 from functools import lru_cache
 
 from django.core.files.storage import FileSystemStorage
-from django.utils.html import format_html, format_html_join
+
+from posts.escaping import format_html, format_html_join
 
 # The text column is 42rem (672 CSS px) wide at most, with 1.1rem margins on a phone.
 BODY_SIZES = "(min-width: 45rem) 42rem, calc(100vw - 2.2rem)"

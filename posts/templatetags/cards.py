@@ -3,10 +3,10 @@ templates are slow at that. The entry and search pages use the same tags."""
 
 from django import template
 from django.utils import dateformat, timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from posts.escaping import format_html, format_html_join
 from posts.links import tag_path
 from posts.pictures import CARD_SIZES, picture_html
 

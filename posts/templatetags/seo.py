@@ -2,10 +2,10 @@ import json
 from html import escape
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
+from posts.escaping import format_html
 from posts.pictures import share_image
 
 register = template.Library()
