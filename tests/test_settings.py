@@ -72,3 +72,25 @@ def test_the_default_cache_is_shared_between_processes(settings):
 @pytest.mark.django_db
 def test_no_model_changes_lack_a_migration():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_serving_pages_loads_none_of_the_writing_libraries(tmp_path):
+    # Workers that only serve stored pages stay small: Pillow, markdown-it, nh3 and Pygments
+    # (9 MB together) load when a picture or an entry is first processed, not before.
+    code = (
+        "import sys, django; django.setup(); "
+        "from django.core.management import call_command; call_command('migrate', verbosity=0); "
+        "from django.test import Client; c = Client(); "
+        "codes = [c.get(p).status_code for p in ('/', '/tags/', '/feed/', '/nothing/')]; "
+        "print(codes); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} "
+        "& {'PIL', 'markdown_it', 'nh3', 'pygments', 'mdit_py_plugins'}))"
+    )
+    result = run_python(
+        code,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        BLOGSITE_PAGE_CACHE="0",
+        ALLOWED_HOSTS="testserver",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == ["[200, 200, 200, 404]", "[]"]
