@@ -126,18 +126,18 @@ class EntryDetailView(DetailView):
 
     context_object_name = "entry"
 
-    def get_queryset(self):
-        entries = Entry.objects.select_related("author", "cover")
+    def may_see(self, entry: Entry) -> bool:
         user = self.request.user
-        if user.is_staff and can_edit_others(user):
-            return entries
-        if user.is_staff:
-            # An Author previews their own drafts, not other people's.
-            return entries.published() | entries.filter(author=user)
-        return entries.published()
+        if entry.is_published:
+            return True
+        # An Author previews their own drafts, not other people's.
+        return user.is_staff and (can_edit_others(user) or entry.author_id == user.pk)
 
     def get(self, request, *args, **kwargs):
-        self.object = entry = get_object_or_404(self.get_queryset(), slug=kwargs["slug"])
+        entry = Entry.for_page(kwargs["slug"])
+        if entry is None or not self.may_see(entry):
+            raise Http404("No entry at this address.")
+        self.object = entry
         # The slug is unique on its own; a wrong year or month (or a draft previewed before
         # its publish date was set) is sent to the entry's one address.
         date = timezone.localtime(entry.published_at or entry.created_at)

@@ -117,3 +117,28 @@ def test_an_author_with_entries_cannot_be_deleted_silently():
     EntryFactory(author=author)
     with pytest.raises(ProtectedError):
         author.delete()
+
+
+def test_for_page_reads_what_the_orm_reads_in_one_query(django_assert_num_queries):
+    author = UserFactory(first_name="Grace", last_name="Hopper", email="grace@example.org")
+    cover = ImageFactory(caption="Under the lens", decorative=True)
+    entry = EntryFactory(author=author, cover=cover, title="Compilers", body="Some *words*.")
+    expected = Entry.objects.select_related("author", "cover").get(pk=entry.pk)
+    with django_assert_num_queries(1):
+        found = Entry.for_page(entry.slug)
+        assert found.author.get_full_name() == "Grace Hopper"
+        assert found.cover.renditions == expected.cover.renditions != []
+        assert found.cover.decorative is True
+        assert (found.cover.alt, found.cover.caption, found.cover.file.url) == (
+            expected.cover.alt, expected.cover.caption, expected.cover.file.url,
+        )  # fmt: skip
+    for field in Entry._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
+    with django_assert_num_queries(1):  # what the page does not read still loads when asked
+        assert found.author.email == "grace@example.org"
+
+
+def test_for_page_without_a_cover_or_an_entry():
+    entry = EntryFactory(cover=None)
+    assert Entry.for_page(entry.slug).cover is None
+    assert Entry.for_page("no-such-entry") is None
