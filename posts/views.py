@@ -238,7 +238,8 @@ class SearchView(ListView):
         return search_entries(self.query)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.query, **kwargs)
+        more = self.object_list.more_than_shown if self.query else False
+        return super().get_context_data(query=self.query, more_than_shown=more, **kwargs)
 
 
 @require_safe
