@@ -32,6 +32,7 @@ PAGES = [
     ("year archive", "/{year}/"),
     ("month archive", "/{year}/06/"),
     ("search, a common word", "/search/?q=kernel"),
+    ("search, two common words", "/search/?q=kernel+cache"),
     ("search, a rare word (one title)", "/search/?q=777"),
 ]
 
