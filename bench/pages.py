@@ -88,7 +88,7 @@ def start(env: dict) -> subprocess.Popen:
                               start_new_session=True)  # fmt: skip
     for _ in range(100):
         try:
-            urllib.request.urlopen(BASE + "/healthz", timeout=1)
+            urllib.request.urlopen(f"http://{env['GUNICORN_BIND']}/healthz", timeout=1)
             return server
         except OSError:
             time.sleep(0.1)

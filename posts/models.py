@@ -256,7 +256,10 @@ class Entry(models.Model):
         get_latest_by = "published_at"
         verbose_name_plural = "entries"
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="entry_status_published"),
+            # Ordered as lists are (Meta.ordering), id included: a page is read from the index
+            # as it lies, with no sort (migration 0011 says what it saved). Tag pages also use
+            # tagged_item_by_tag, an index on taggit's table made by that migration.
+            models.Index(fields=["status", "-published_at", "-id"], name="entry_listing"),
             # Covers "is this entry visible?" by id, for related entries: no row is read.
             models.Index(fields=["id", "status", "published_at"], name="entry_visibility"),
         ]

@@ -6,7 +6,7 @@ import secrets
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.db.models import Count
+from django.db.models import Count, Exists
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -62,6 +62,15 @@ class EntryArchiveMixin(PublishedEntriesMixin):
     # An empty period is a 404 all the same (below), without Django's extra "any?" query.
     allow_empty = True
 
+    def get_dated_queryset(self, **lookup):
+        """Return the period's published entries, with the period's bounds first."""
+        # Given two upper bounds on published_at, SQLite ends the index range at the first
+        # one written. With published()'s "until now" first (Django's order), a June 2021
+        # page walked every entry from June 2021 to today: 5 ms at 100,000 entries, against
+        # 0.1 ms with the month's own end. published() also hides entries still to come,
+        # so Django's second "until now" (allow_future) is left out.
+        return Entry.objects.filter(**lookup).published().for_listing()
+
     def get_dated_items(self):
         date_list, entries, extra = super().get_dated_items()
         if not self.has_entries(date_list, entries):
@@ -72,6 +81,30 @@ class EntryArchiveMixin(PublishedEntriesMixin):
 class EntryYearArchiveView(EntryArchiveMixin, YearArchiveView):
     make_object_list = True
     template_name = "posts/entry_archive_year.html"
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        """Return the first moment of each month of the year that has entries, in one query.
+
+        Each month is one index probe (EXISTS), whatever the year holds. Django's dates()
+        truncated the date of every entry of the year instead: 45 ms for the 10,000
+        entries of a year at 100,000.
+        """
+        year = int(self.get_year())
+        starts = [datetime.datetime(year, month, 1) for month in range(1, 13)]
+        starts = [timezone.make_aware(start) for start in starts]
+        ends = [*starts[1:], timezone.make_aware(datetime.datetime(year + 1, 1, 1))]
+        probes = {
+            f"month_{number}": Exists(
+                Entry.objects.filter(published_at__gte=start, published_at__lt=end).published()
+            )
+            for number, (start, end) in enumerate(zip(starts, ends, strict=True))
+        }
+        # Any one entry of the year carries the twelve answers; no entry, no months.
+        found = queryset.prefetch_related(None).annotate(**probes).values(*probes)[:1]
+        row = next(iter(found), None)
+        if row is None:
+            return []
+        return [start for start, name in zip(starts, probes, strict=True) if row[name]]
 
     def has_entries(self, date_list, entries) -> bool:
         return bool(date_list)  # the months with entries, which the page lists anyway
@@ -91,11 +124,11 @@ class EntryMonthArchiveView(EntryArchiveMixin, MonthArchiveView):
         return []  # the days of the month, which the page does not show
 
     def has_entries(self, date_list, entries) -> bool:
-        return True  # the paginator's count says, in get_context_data, with no extra query
+        return True  # the first page says, in get_context_data, with no extra query
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if context["paginator"].count == 0:
+        if not context["page_obj"].object_list:
             raise Http404("No entries in this month.")
         return context
 
@@ -108,14 +141,15 @@ class EntryMonthArchiveView(EntryArchiveMixin, MonthArchiveView):
     def _neighbour_month(self, date, newer: bool):
         """Return the first day of the nearest month with entries, or None: one query."""
         start = timezone.make_aware(datetime.datetime(date.year, date.month, 1))
+        # The month's bound before published()'s, as in get_dated_queryset.
         if newer:
             start = (start + datetime.timedelta(days=32)).replace(day=1)
             found = (
-                Entry.objects.published().filter(published_at__gte=start).order_by("published_at")
+                Entry.objects.filter(published_at__gte=start).published().order_by("published_at")
             )
         else:
             found = (
-                Entry.objects.published().filter(published_at__lt=start).order_by("-published_at")
+                Entry.objects.filter(published_at__lt=start).published().order_by("-published_at")
             )
         when = found.values_list("published_at", flat=True).first()
         return None if when is None else timezone.localtime(when).date().replace(day=1)
@@ -204,7 +238,8 @@ class SearchView(ListView):
         return search_entries(self.query)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.query, **kwargs)
+        more = self.object_list.more_than_shown if self.query else False
+        return super().get_context_data(query=self.query, more_than_shown=more, **kwargs)
 
 
 @require_safe

@@ -89,7 +89,7 @@ def test_staff_schedules_an_entry_with_a_future_date(staff_client, client, staff
     assert response.status_code == 302
     entry = Entry.objects.get()
     assert entry.is_scheduled
-    assert client.get(reverse("posts:index")).context["entries"].count() == 0
+    assert list(client.get(reverse("posts:index")).context["entries"]) == []
     listing = staff_client.get(reverse("admin:posts_entry_changelist")).content.decode()
     assert "Scheduled" in listing
 

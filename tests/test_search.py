@@ -4,6 +4,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from posts import search
 from posts.models import Entry
 from posts.search import clean_query, fts5_query, search_entries
 from tests.factories import EntryFactory
@@ -137,3 +138,46 @@ def test_postgres_understands_websearch_syntax(corpus):
             "websearch_to_tsquery('english', 'unikernels')"
         )
         assert "posts_entry_search_vector" in " ".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.fixture
+def three_candidates(monkeypatch):
+    """Rank only the three newest matches, as CANDIDATES does with a thousand."""
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+
+
+def test_a_rare_word_has_all_its_matches_ranked(three_candidates):
+    best = EntryFactory(title="Zeppelin notes", body="zeppelin zeppelin")  # the oldest
+    newer = [EntryFactory(title=f"Note {i}", body="Then a zeppelin flew over.") for i in range(2)]
+    results = search_entries("zeppelin")
+    assert results.count() == 3 and not results.more_than_shown
+    hits = [hit.entry for hit in results[0:10]]
+    assert hits[0] == best and set(hits) == {best, *newer}
+
+
+def test_a_common_word_ranks_only_the_newest_matches_and_says_there_are_more(
+    client, three_candidates
+):
+    best_but_oldest = EntryFactory(title="Zeppelin", body="zeppelin zeppelin zeppelin")
+    newest = [EntryFactory(title=f"Note {i}", body="Then a zeppelin flew over.") for i in range(3)]
+    EntryFactory(title="Zeppelin draft", body="zeppelin", status=Entry.Status.DRAFT)
+    results = search_entries("zeppelin")
+    assert results.count() == 3 and results.more_than_shown  # four: more than it ranks
+    assert {hit.entry for hit in results[0:10]} == set(newest)  # the draft takes no place
+    assert best_but_oldest not in {hit.entry for hit in results[0:10]}
+    response = client.get(SEARCH, {"q": "zeppelin"})
+    assert len(response.context["hits"]) == 3
+    assert (
+        "More than 3 entries found. These are the best matches among the newest 3."
+        in response.content.decode()
+    )
+
+
+def test_the_newest_matches_are_still_ranked_best_first(three_candidates):
+    EntryFactory(title="Old", body="zeppelin")
+    EntryFactory(title="Plain", body="A zeppelin.")
+    EntryFactory(title="Zeppelin day", body="A zeppelin.")
+    EntryFactory(title="Long", body="A zeppelin, and many more words about other things.")
+    found = titles("zeppelin")
+    assert found[0] == "Zeppelin day"  # a title hit weighs most
+    assert set(found) == {"Zeppelin day", "Plain", "Long"}

@@ -1,0 +1,150 @@
+"""Benchmark uncached pages at two sizes: does a page cost more with 100 times the entries?
+
+Serves each size from its own gunicorn (2 sync workers, DEBUG off, SQLite, page cache off)
+and measures every page with wrk, alternating sizes target by target and run by run, so that
+drift in the machine's load hits both alike; prints requests/s, p50 and p99 per size and the
+ratio of each size's p50 to the first size's, and appends the table to bench/RESULTS.md.
+Issue 6's target: at most 1.5 at 100,000 entries against 1,000. Not a test. Usage:
+
+    .venv/bin/python bench/scale.py [--sizes 1000,100000] [--seconds 10] [--runs 3] [--port 8016]
+
+The databases are made once, as var/bench-N.sqlite3 (shared with bench/pages.py); delete
+one to make it again. Generating 100,000 entries took 4 min 35 s here.
+"""
+
+import argparse
+import datetime
+import os
+import shutil
+import statistics
+import sys
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pages import ROOT, environment, manage, start, stop, wrk
+
+# Pages measured at every size: (name, path). {year} and {last} are filled in per size.
+PAGES = [
+    ("index", "/"),
+    ("index, last page", "/?page={last}"),
+    ("tag (1 entry in 67)", "/tags/topic-007/"),
+    ("year archive", "/{year}/"),
+    ("month archive", "/{year}/06/"),
+    ("search, a common word", "/search/?q=kernel"),
+    ("search, two common words", "/search/?q=kernel+cache"),
+    ("search, a rare word (one title)", "/search/?q=777"),
+]
+
+
+def database(entries: int) -> Path:
+    """Make var/bench-N.sqlite3 once (atomically: an interrupted run leaves none); migrate."""
+    path = ROOT / "var" / f"bench-{entries}.sqlite3"
+    env = environment(entries, page_cache=False)
+    if not path.exists():
+        partial = path.with_name(path.name + ".partial")
+        for leftover in path.parent.glob(partial.name + "*"):
+            leftover.unlink()
+        partial_env = {**env, "DATABASE_URL": f"sqlite:///{partial}"}
+        manage(partial_env, "migrate", "-v0")
+        print(f"generating {entries:,} entries…", flush=True)
+        manage(partial_env, "generate_entries", str(entries))
+        partial.rename(path)  # its last connection has closed: the WAL is folded in
+    manage(env, "migrate", "-v0")  # a database made before a new migration gets it
+    return path
+
+
+def page_paths(entries: int) -> dict[str, str]:
+    page_size = 10
+    last = max(1, -(-entries // page_size))
+    year = datetime.date.today().year - 5  # a whole year inside the ten generated ones
+    return {name: path.format(last=last, year=year) for name, path in PAGES}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,100000", help="entries, comma-separated")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--port", type=int, default=8016, help="the first size's; then +1…")
+    parser.add_argument("--no-record", action="store_true", help="print, do not append")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install wrk")
+    sizes = [int(size) for size in args.sizes.split(",")]
+    for entries in sizes:
+        database(entries)
+    first_env = environment(sizes[0], page_cache=False)
+    manage(first_env, "collectstatic", "--noinput", "-v0")
+
+    servers, bases = {}, {}
+    load_before = os.getloadavg()
+    try:
+        for offset, entries in enumerate(sizes):
+            port = args.port + offset
+            env = {**environment(entries, page_cache=False), "GUNICORN_BIND": f"127.0.0.1:{port}"}
+            servers[entries] = start(env)
+            bases[entries] = f"http://127.0.0.1:{port}"
+        paths = {entries: page_paths(entries) for entries in sizes}
+        for entries in sizes:  # every page answers, and each worker has served it once
+            for path in paths[entries].values():
+                for _ in range(4):
+                    urllib.request.urlopen(bases[entries] + path).read()
+        results = {(name, entries): [] for name, _ in PAGES for entries in sizes}
+        for _ in range(args.runs):
+            for name, _path in PAGES:
+                for entries in sizes:
+                    url = bases[entries] + paths[entries][name]
+                    results[name, entries].append(wrk(url, args.seconds, args.connections))
+    finally:
+        for server in servers.values():
+            stop(server)
+    load_after = os.getloadavg()
+
+    median = {
+        key: {field: statistics.median(run[field] for run in runs) for field in runs[0]}
+        for key, runs in results.items()
+    }
+    base, *others = sizes
+    header = ["page"]
+    for entries in sizes:
+        header += [f"{entries:,}: req/s", "p50 ms", "p99 ms"]
+    header += [f"p50 {entries // 1000:,}k/{base // 1000:,}k" for entries in others]
+    counts = " and ".join(f"{n:,}" for n in sizes)
+    lines = [
+        f"## {datetime.date.today()}: scale, uncached pages at {counts} entries; gunicorn "
+        f"2 sync workers each, SQLite, wrk -c{args.connections} -d{args.seconds}s, median of "
+        f"{args.runs} runs alternating sizes",
+        "",
+        f"Load average (1, 5, 15 min) before: {', '.join(f'{x:.2f}' for x in load_before)}; "
+        f"after: {', '.join(f'{x:.2f}' for x in load_after)} (2 cores, shared). "
+        f"Year and month: {paths[base]['year archive'].strip('/')}, "
+        f"{paths[base]['month archive'].strip('/')}; last index page: "
+        + ", ".join(f"{paths[n]['index, last page']} at {n:,}" for n in sizes)
+        + ".",
+        "",
+        "| " + " | ".join(header) + " |",
+        "| --- | " + " | ".join("---:" for _ in header[1:]) + " |",
+    ]
+    for name, _path in PAGES:
+        cells = [name]
+        errors = 0
+        for entries in sizes:
+            row = median[name, entries]
+            cells += [f"{row['rps']:,.0f}", f"{row['p50']:.2f}", f"{row['p99']:.2f}"]
+            errors += row["errors"]
+        for entries in others:
+            cells.append(f"{median[name, entries]['p50'] / median[name, base]['p50']:.2f}")
+        if errors:
+            cells[0] += f" ({errors:.0f} non-2xx/3xx)"
+        lines.append("| " + " | ".join(cells) + " |")
+    report = "\n".join(lines) + "\n"
+    print(report)
+    if not args.no_record:
+        results_file = ROOT / "bench" / "RESULTS.md"
+        results_file.write_text(results_file.read_text() + "\n" + report)
+
+
+if __name__ == "__main__":
+    main()
