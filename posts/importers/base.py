@@ -20,6 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import connection, transaction
+from django.db.models import CharField, TextField
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
@@ -192,6 +193,10 @@ class Importer:
                 self._run([], redirects or {}, progress)
                 if self.dry_run:
                     transaction.set_rollback(True)
+                else:
+                    # Once for the whole import: with the file cache, each bump is a file
+                    # replaced on disk (2 ms here), and a stream has a batch per 500 posts.
+                    bump_content_version()
         except BaseException:
             self._forget_stored_files()
             raise
@@ -289,7 +294,6 @@ class Importer:
             record_revision(entry, previous=before[entry.slug])
         by_slug = {entry.slug: entry for entry in [*new, *changed, *existing.values()]}
         self._redirects(posts, redirects, by_slug)
-        bump_content_version()
 
     def _render(self, entries: list[Entry], prerendered: dict) -> dict[str, list[Image]]:
         """Render every entry, on every core for a large import; return the pictures shown."""
@@ -349,7 +353,7 @@ class Importer:
         }
 
     def _write(self, new: list[Entry], changed: list[Entry], tags_of: dict, shown: dict) -> None:
-        Entry.objects.bulk_create(new, batch_size=500)
+        _create_entries(new)
         Entry.objects.bulk_update(
             changed,
             [
@@ -364,15 +368,16 @@ class Importer:
             batch_size=500,
         )
         written = [*new, *changed]
-        ids = [entry.pk for entry in written]
         entry_type = ContentType.objects.get_for_model(Entry)
-        TaggedItem.objects.filter(content_type=entry_type, object_id__in=ids).delete()
+        if changed:  # a new entry has no tag or picture rows to replace
+            ids = [entry.pk for entry in changed]
+            TaggedItem.objects.filter(content_type=entry_type, object_id__in=ids).delete()
+            EntryImage.objects.filter(entry_id__in=ids).delete()
         _insert(
             TaggedItem,
             ["content_type", "object_id", "tag"],
             [(entry_type.pk, e.pk, tag.pk) for e in written for tag in tags_of[e.slug]],
         )
-        EntryImage.objects.filter(entry_id__in=ids).delete()
         _insert(
             EntryImage,
             ["entry", "image"],
@@ -406,7 +411,7 @@ class Importer:
                 continue  # a redirects file's line never takes an old address from its entry
             if redirect is None:
                 self.report.redirects_new += 1
-                create.append(Redirect(old_path=old, entry=entry, target=target))
+                create.append((old, entry and entry.pk, target))
             elif (redirect.entry_id, redirect.target) != (entry and entry.pk, target):
                 redirect.entry, redirect.target = entry, target
                 update.append(redirect)
@@ -415,7 +420,7 @@ class Importer:
             _insert(
                 Redirect,
                 ["old_path", "entry", "target", "created_at"],
-                [(r.old_path, r.entry and r.entry.pk, r.target, now) for r in create],
+                [(*row, now) for row in create],
             )
             Redirect.objects.bulk_update(update, ["entry", "target"], batch_size=1000)
 
@@ -510,6 +515,43 @@ def _insert(model, fields: list[str], rows: list[tuple]) -> None:
         cursor.executemany(
             f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})", rows
         )
+
+
+def _create_entries(entries: list[Entry]) -> None:
+    """Insert new entries with one executemany and give them their ids, as bulk_create does.
+
+    Every column of the model is written from the instance, converted as the ORM converts
+    it. Through bulk_create, building the INSERT statements took longer than SQLite took to
+    run them (0.9 s of 1.4 s for 5,000 entries, profiled).
+    """
+    if not entries:
+        return
+    fields = [field for field in Entry._meta.concrete_fields if not field.primary_key]
+    # Text goes in as it is; anything else (times, foreign keys) through its field.
+    prepare = [
+        None if isinstance(field, CharField | TextField) else field.get_db_prep_save
+        for field in fields
+    ]
+    rows = [
+        tuple(
+            getattr(entry, field.attname)
+            if to_db is None
+            else to_db(getattr(entry, field.attname), connection)
+            for field, to_db in zip(fields, prepare, strict=True)
+        )
+        for entry in entries
+    ]
+    _insert(Entry, [field.name for field in fields], rows)
+    # No RETURNING with executemany: the slugs, unique, give the new rows' ids.
+    slugs = [entry.slug for entry in entries]
+    ids = {}
+    for start in range(0, len(slugs), 500):
+        ids.update(
+            Entry.objects.filter(slug__in=slugs[start : start + 500]).values_list("slug", "pk")
+        )
+    for entry in entries:
+        entry.pk = ids[entry.slug]
+        entry._state.adding, entry._state.db = False, connection.alias
 
 
 def _free_slug(slug: str, claimed: set[str]) -> str:
