@@ -409,3 +409,20 @@ def test_the_files_found_are_markdown_in_a_stable_order_without_hidden_or_index_
         tmp_path / "sub" / "d.md",
         *(tmp_path / name for name in found if name != "sub/d.md"),
     ]
+
+
+def test_a_linked_file_belongs_to_the_site_of_its_target(tmp_path):
+    site = tmp_path / "blog"
+    write(site, "_config.yml", "permalink: /:year/:title/\n")
+    write(site, "_posts/2020-01-02-linked.md", "---\ntitle: Linked\n---\nText.\n")
+    picked = tmp_path / "picked"
+    write(picked, "2020-03-04-plain.md", "---\ntitle: Plain\n---\nText.\n")
+    (picked / "2020-01-02-linked.md").symlink_to(site / "_posts" / "2020-01-02-linked.md")
+    run(picked)
+    keys = dict(Entry.objects.values_list("slug", "import_key"))
+    assert keys == {
+        "plain": "markdown:2020-03-04-plain.md",
+        "linked": "jekyll:2020-01-02-linked.md",
+    }
+    assert Redirect.objects.get(entry__slug="linked").old_path == "/2020/linked/"
+    assert not Redirect.objects.filter(entry__slug="plain").exists()
