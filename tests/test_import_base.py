@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone as django_timezone
 
 from posts.cache import content_version
-from posts.importers.base import _create_entries
+from posts.importers.base import _create_entries, _update_entries
 from posts.models import Entry
 from posts.search import search_entries
 from tests.factories import ImageFactory, UserFactory
@@ -38,6 +38,22 @@ def _unsaved(slug: str, author, cover) -> Entry:
     )
 
 
+def _stored(entries: list[Entry]) -> list[dict]:
+    """Return two entries' rows as the database holds them, but for their ids and sources.
+
+    A time must be stored as the ORM stores it (on SQLite, UTC text), not merely be read
+    back as the same value.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT * FROM {Entry._meta.db_table} WHERE id IN (%s, %s) ORDER BY slug",
+            [entry.pk for entry in entries],
+        )
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return [{k: v for k, v in row.items() if k not in ("id", "slug", "import_key")} for row in rows]
+
+
 def test_new_entries_are_stored_as_bulk_create_stores_them():
     author, cover = UserFactory(), ImageFactory()
     by_orm = [_unsaved("orm-1", author, cover), _unsaved("orm-2", author, None)]
@@ -45,23 +61,25 @@ def test_new_entries_are_stored_as_bulk_create_stores_them():
     Entry.objects.bulk_create(by_orm)
     _create_entries(by_rows)
     assert all(entry.pk and not entry._state.adding for entry in by_rows)
-
-    def stored(entries) -> list[dict]:
-        # The columns as the database holds them: a time must be stored as the ORM stores
-        # it (on SQLite, UTC text), not merely read back as the same value.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT * FROM {Entry._meta.db_table} WHERE id IN (%s, %s) ORDER BY slug",
-                [entry.pk for entry in entries],
-            )
-            names = [column[0] for column in cursor.description]
-            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        return [
-            {k: v for k, v in row.items() if k not in ("id", "slug", "import_key")} for row in rows
-        ]
-
-    assert stored(by_rows) == stored(by_orm)
+    assert _stored(by_rows) == _stored(by_orm)
     assert Entry.objects.get(pk=by_rows[0].pk).slug == "rows-1"  # each row got its own id
+
+
+def test_changed_entries_are_stored_as_bulk_update_stores_them():
+    author, cover = UserFactory(), ImageFactory()
+    by_orm = [_unsaved("orm-1", author, None), _unsaved("orm-2", author, cover)]
+    by_rows = [_unsaved("rows-1", author, None), _unsaved("rows-2", author, cover)]
+    Entry.objects.bulk_create([*by_orm, *by_rows])
+    later = datetime(2016, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=-5)))
+    for entry in [*by_orm, *by_rows]:
+        entry.title, entry.body_html, entry.tag_names = "Renamed", "<p>New</p>", "gamma"
+        entry.cover_id = cover.pk if entry.cover_id is None else None
+        entry.status, entry.published_at, entry.updated_at = Entry.Status.DRAFT, None, later
+    names = ["title", "body_html", "tag_names", "cover_id", "status", "published_at", "updated_at"]
+    Entry.objects.bulk_update(by_orm, names)
+    _update_entries(by_rows, names)
+    assert _stored(by_rows) == _stored(by_orm)
+    assert Entry.objects.get(slug="rows-1").cover_id == cover.pk
 
 
 def test_an_imported_entry_has_every_field_a_saved_one_has(tmp_path):
