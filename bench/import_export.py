@@ -17,6 +17,7 @@ alternating with this one run by run, and reports both with the load average of 
 import argparse
 import datetime
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -49,16 +50,21 @@ def describe(checkout: Path) -> str:
     return commit.stdout.strip() + (" (with changes)" if dirty.stdout.strip() else "")
 
 
-def timed(checkout: Path, env: dict, *args: str) -> float:
+def timed(checkout: Path, env: dict, *args: str) -> tuple[float, float]:
+    """Run a command; return its seconds and the CPU seconds it and its workers used."""
     python = checkout / ".venv" / "bin" / "python"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run([str(python), "manage.py", *args], cwd=checkout, env=env, check=True,
                    stdout=subprocess.DEVNULL)  # fmt: skip
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return seconds, cpu
 
 
-def one_run(checkout: Path, source: Path, work: Path) -> tuple[float, list[float]]:
-    """Time the three steps of one checkout in a new database; return (load, seconds)."""
+def one_run(checkout: Path, source: Path, work: Path) -> tuple[float, list[tuple]]:
+    """Time the three steps of one checkout in a new database; return (load, timings)."""
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     env = {
@@ -74,13 +80,13 @@ def one_run(checkout: Path, source: Path, work: Path) -> tuple[float, list[float
     subprocess.run([str(checkout / ".venv" / "bin" / "python"), "manage.py", "migrate", "-v0"],
                    cwd=checkout, env=env, check=True)  # fmt: skip
     load = os.getloadavg()[0]
-    seconds = [
+    timings = [
         timed(checkout, env, "import_markdown", str(source)),
         timed(checkout, env, "import_markdown", str(source)),
         timed(checkout, env, "export_markdown", str(work / "export")),
     ]
     shutil.rmtree(work, ignore_errors=True)
-    return load, seconds
+    return load, timings
 
 
 def main() -> None:
@@ -103,12 +109,14 @@ def main() -> None:
     try:
         write_posts(work / "site", options.posts, options.pictures_every)
         source = work / "site" / "_posts"
-        runs = []  # (checkout, run number, load, seconds of each step)
+        runs = []  # (checkout, run number, load, (seconds, CPU seconds) of each step)
         for number in range(1, options.runs + 1):
             for checkout in checkouts:
-                load, seconds = one_run(checkout, source, work / "run")
-                runs.append((checkout, number, load, seconds))
-                rates = ", ".join(f"{options.posts / s:.0f}" for s in seconds)
+                load, timings = one_run(checkout, source, work / "run")
+                runs.append((checkout, number, load, timings))
+                rates = ", ".join(
+                    f"{options.posts / s:.0f} ({cpu:.1f} CPU s)" for s, cpu in timings
+                )
                 print(f"{describe(checkout)} run {number}: load {load:.2f}, posts/s {rates}")
         lines = report(runs, checkouts, options)
         print("\n".join(lines))
@@ -137,19 +145,31 @@ def report(runs: list, checkouts: list[Path], options) -> list[str]:
     lines = [
         f"\n## Import and export, {datetime.date.today()} ({options.posts} posts, {pictures}, "
         f"one process each, SQLite, times include Django's start{compared})\n",
-        "Posts per second; load: the machine's 1-minute load average as the run started.\n",
+        "Posts per second, and in brackets the CPU seconds the command and its workers used "
+        "(less sensitive to the machine's other work); load: the 1-minute load average as the "
+        "run started.\n",
         "| code | run | load | " + " | ".join(STEPS) + " |",
         "| --- | ---: | ---: | " + " | ".join("---:" for _ in STEPS) + " |",
     ]
-    for checkout, number, load, seconds in runs:
-        rates = " | ".join(f"{options.posts / s:,.0f}" for s in seconds)
-        lines.append(f"| {describe(checkout)} | {number} | {load:.2f} | {rates} |")
+
+    def cell(rate: float, cpu: float, bold: str = "") -> str:
+        return f"{bold}{rate:,.0f}{bold} ({cpu:.1f})"
+
+    for checkout, number, load, timings in runs:
+        cells = " | ".join(cell(options.posts / s, cpu) for s, cpu in timings)
+        lines.append(f"| {describe(checkout)} | {number} | {load:.2f} | {cells} |")
     if options.runs > 1:
         for checkout in checkouts:
-            mine = [seconds for c, _n, _l, seconds in runs if c == checkout]
-            medians = [statistics.median(options.posts / s[i] for s in mine) for i in range(3)]
-            rates = " | ".join(f"**{rate:,.0f}**" for rate in medians)
-            lines.append(f"| {describe(checkout)} | median | | {rates} |")
+            mine = [timings for c, _n, _l, timings in runs if c == checkout]
+            cells = " | ".join(
+                cell(
+                    statistics.median(options.posts / t[step][0] for t in mine),
+                    statistics.median(t[step][1] for t in mine),
+                    bold="**",
+                )
+                for step in range(len(STEPS))
+            )
+            lines.append(f"| {describe(checkout)} | median | | {cells} |")
     return lines
 
 
