@@ -388,3 +388,41 @@ def test_a_redirects_file_keeps_addresses_and_reports_host_rules(tmp_path, clien
     ]
     assert "_redirects:4: not an old address, left out: /blog/*" in output
     assert "_redirects:5: not an old address, left out: /feed/" in output
+
+
+def test_the_files_found_are_markdown_in_a_stable_order_without_hidden_or_index_files(tmp_path):
+    from posts.importers.markdown import find_files
+
+    for name in [
+        "a.md", "B.MD", "c.markdown", "notes.txt", "_index.md", ".draft.md", ".git/x.md",
+        "sub/d.md", "sub/_index.en.md", "sub/deeper/e.mkd", "dir.md/f.md", "sub/.cache/g.md",
+    ]:  # fmt: skip
+        write(tmp_path, name, "---\ntitle: x\n---\n")
+    (tmp_path / "link.md").symlink_to(tmp_path / "a.md")  # a link to a file is taken
+    (tmp_path / "linked").symlink_to(tmp_path / "sub")  # a link to a folder is not followed
+    (tmp_path / "broken.md").symlink_to(tmp_path / "nowhere.md")
+    found = [path.relative_to(tmp_path).as_posix() for path in find_files([tmp_path])]
+    assert found == [
+        "B.MD", "a.md", "c.markdown", "dir.md/f.md", "link.md", "sub/d.md", "sub/deeper/e.mkd",
+    ]  # fmt: skip
+    assert find_files([tmp_path / "sub" / "d.md", tmp_path]) == [
+        tmp_path / "sub" / "d.md",
+        *(tmp_path / name for name in found if name != "sub/d.md"),
+    ]
+
+
+def test_a_linked_file_belongs_to_the_site_of_its_target(tmp_path):
+    site = tmp_path / "blog"
+    write(site, "_config.yml", "permalink: /:year/:title/\n")
+    write(site, "_posts/2020-01-02-linked.md", "---\ntitle: Linked\n---\nText.\n")
+    picked = tmp_path / "picked"
+    write(picked, "2020-03-04-plain.md", "---\ntitle: Plain\n---\nText.\n")
+    (picked / "2020-01-02-linked.md").symlink_to(site / "_posts" / "2020-01-02-linked.md")
+    run(picked)
+    keys = dict(Entry.objects.values_list("slug", "import_key"))
+    assert keys == {
+        "plain": "markdown:2020-03-04-plain.md",
+        "linked": "jekyll:2020-01-02-linked.md",
+    }
+    assert Redirect.objects.get(entry__slug="linked").old_path == "/2020/linked/"
+    assert not Redirect.objects.filter(entry__slug="plain").exists()

@@ -12,6 +12,7 @@ from urllib.parse import unquote
 
 import yaml
 from django.conf import settings
+from django.db.models import Prefetch
 from django.utils import timezone
 from taggit.models import TaggedItem
 
@@ -40,9 +41,11 @@ def export_markdown(folder: Path, progress=None) -> ExportReport:
     posts_dir.mkdir(parents=True, exist_ok=True)
     media_url = settings.MEDIA_URL
     media_link = re.compile(r"(?<![\w./:-])" + re.escape(media_url) + r"([^\s\"')>]+)")
+    # Pictures as a plain list: through the related manager, each entry's cost more to
+    # set up than the query that fetched them all.
     entries = (
         Entry.objects.select_related("author", "cover")
-        .prefetch_related("images")
+        .prefetch_related(Prefetch("images", to_attr="image_list"))
         .defer("body_html", "body_text", "summary", "tag_names")
     )
     ids = list(Entry.objects.order_by("pk").values_list("pk", flat=True))
@@ -52,10 +55,12 @@ def export_markdown(folder: Path, progress=None) -> ExportReport:
         chunk = ids[start : start + CHUNK]
         tags, old_paths = _tag_names(chunk), _old_paths(chunk)
         for entry in entries.filter(pk__in=chunk).order_by("pk"):
-            # Every stored file the body points to, linked or shown, and the cover.
-            names = {unquote(name) for name in media_link.findall(entry.body)}
+            # Every stored file the body points to, linked or shown, and the cover. (Most
+            # bodies name none: the pattern, slow to try at every place, is not tried.)
+            links = media_url in entry.body
+            names = {unquote(name) for name in media_link.findall(entry.body)} if links else set()
             shown = [entry.cover] if entry.cover else []
-            shown += [image for image in entry.images.all() if image.pk != entry.cover_id]
+            shown += [image for image in entry.image_list if image.pk != entry.cover_id]
             known = {image.file.name for image in shown}
             if names - known:
                 shown += list(Image.objects.filter(file__in=names - known))
@@ -65,7 +70,9 @@ def export_markdown(folder: Path, progress=None) -> ExportReport:
             meta = _front_matter(entry, shown, tags.get(entry.pk, []), old_paths.get(entry.pk, []))
             # Only the addresses of the pictures exported beside it: other /media/ links
             # (a PDF uploaded elsewhere) stay as they are.
-            body = media_link.sub(_relative_to({image.file.name for image in shown}), entry.body)
+            body = entry.body
+            if links:
+                body = media_link.sub(_relative_to({image.file.name for image in shown}), body)
             (posts_dir / name).write_text(meta + body, encoding="utf-8")
             written.add(name)
             report.entries += 1

@@ -75,6 +75,7 @@ class Options:
     default_author: Author | None = None
     skip_invalid: bool = False
     sites: dict[Path, Site] = field(default_factory=dict)
+    folder_sites: dict[Path, Site] = field(default_factory=dict)  # by folder as found, for _site
     roots: tuple[Path, ...] = ()  # pictures are read from inside these folders only
     known_keys: set[str] = field(default_factory=set)  # sources imported before
 
@@ -84,17 +85,35 @@ def find_files(paths: list[Path]) -> list[Path]:
     found = []
     for path in paths:
         if path.is_dir():
-            found += sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix.lower() in SUFFIXES
-                and p.is_file()
-                and not p.name.startswith("_index.")
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            # Sorted by their parts, the order of Paths: comparing Paths themselves took
+            # a third of the listing's time (0.15 s for 10,000 files).
+            found += sorted(_markdown_files(path), key=lambda p: p.parts)
         else:
             found.append(path)
     return list(dict.fromkeys(found))
+
+
+def _markdown_files(folder: Path) -> Iterator[Path]:
+    """Yield the Markdown files in a folder and its subfolders, hidden ones (.git) left out.
+
+    Links to folders are not followed; links to files are taken. One scandir per folder:
+    each entry says what it is without another system call.
+    """
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return  # a folder that cannot be listed holds nothing to import
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            yield from _markdown_files(folder / entry.name)
+        elif (
+            os.path.splitext(entry.name)[1].lower() in SUFFIXES
+            and not entry.name.startswith("_index.")
+            and entry.is_file()
+        ):
+            yield folder / entry.name
 
 
 def read_posts(paths: list[Path], options: Options, report: Report) -> list[Post]:
@@ -176,11 +195,12 @@ def _read_one(path: Path, options: Options) -> tuple[Post | None, Problem | None
 def read_post(path: Path, options: Options, report: Report) -> Post:
     """Return the Post one Markdown file describes."""
     origin = str(path)
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise frontmatter.FrontMatterError(
-            Problem(origin, f"is larger than {MAX_FILE_BYTES // 1_000_000} MB: not a post")
-        )
-    data = path.read_bytes()
+    with path.open("rb") as handle:  # one open for the size and the bytes
+        if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
+            raise frontmatter.FrontMatterError(
+                Problem(origin, f"is larger than {MAX_FILE_BYTES // 1_000_000} MB: not a post")
+            )
+        data = handle.read()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -257,7 +277,17 @@ def _key(path: Path, site: Site) -> str:
 
 
 def _site(path: Path, options: Options) -> Site:
-    for parent in path.resolve().parents:
+    # The files of one folder share its site: the folder is resolved once, not every file
+    # (a fifth of reading a post went to resolving its path). A link goes by its target.
+    folder = path.resolve().parent if path.is_symlink() else path.parent
+    site = options.folder_sites.get(folder)
+    if site is None:
+        site = options.folder_sites[folder] = _folder_site(folder.resolve(), options)
+    return site
+
+
+def _folder_site(directory: Path, options: Options) -> Site:
+    for parent in (directory, *directory.parents):
         if parent in options.sites:
             return options.sites[parent]
         if parent.name == "_posts":
@@ -265,7 +295,6 @@ def _site(path: Path, options: Options) -> Site:
         if parent.name == "content":
             site = Site(parent.parent, "hugo", urls=options.site_urls)
             return options.sites.setdefault(parent, site)
-    directory = path.resolve().parent
     return options.sites.setdefault(directory, Site(directory, "markdown", urls=options.site_urls))
 
 
@@ -453,8 +482,10 @@ def _convert_body(
 
         return _EXPORTED.sub(exported, body)
     body = templates.convert(body, path, report)
-    if "![" not in body and "<" not in body and "]:" not in body:
-        return body.strip("\n") + "\n"  # no picture can be referenced: nothing to look up
+    if "![" not in body and "]:" not in body and not _HTML_IMAGE.search(body):
+        # No picture can be referenced: nothing to look up. (Half of the generated
+        # benchmark posts hold a "<" in code, and went through the loop below for nothing.)
+        return body.strip("\n") + "\n"
 
     def markdown_image(match: re.Match) -> str:
         alt, src, title = match.group(1), match.group(2), match.group(3) or ""

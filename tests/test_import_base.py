@@ -1,0 +1,118 @@
+"""The importers' writer (posts/importers/base.py): what it stores, however it stores it."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone as django_timezone
+
+from posts.cache import content_version
+from posts.importers.base import _create_entries, _update_entries
+from posts.models import Entry
+from posts.search import search_entries
+from tests.factories import ImageFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _unsaved(slug: str, author, cover) -> Entry:
+    paris = timezone(timedelta(hours=1))
+    return Entry(
+        slug=slug,
+        title="Café « notes »",
+        author_id=author.pk,
+        body="# Notes\n\nSome *text*.\n",
+        body_html="<h1>Notes</h1>\n<p>Some <em>text</em>.</p>",
+        body_text="Notes Some text.",
+        tag_names="alpha beta",
+        excerpt="",
+        summary="Some text.",
+        status=Entry.Status.PUBLISHED,
+        published_at=datetime(2014, 3, 2, 10, 30, tzinfo=paris),
+        created_at=datetime(2014, 3, 1, 8, 0, tzinfo=UTC),
+        updated_at=datetime(2015, 6, 7, 8, 9, 10, 123456, tzinfo=paris),
+        cover_id=cover.pk if cover else None,
+        import_key=f"jekyll:{slug}.md",
+        preview_token="a-token",
+    )
+
+
+def _stored(entries: list[Entry]) -> list[dict]:
+    """Return two entries' rows as the database holds them, but for their ids and sources.
+
+    A time must be stored as the ORM stores it (on SQLite, UTC text), not merely be read
+    back as the same value.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT * FROM {Entry._meta.db_table} WHERE id IN (%s, %s) ORDER BY slug",
+            [entry.pk for entry in entries],
+        )
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return [{k: v for k, v in row.items() if k not in ("id", "slug", "import_key")} for row in rows]
+
+
+def test_new_entries_are_stored_as_bulk_create_stores_them():
+    author, cover = UserFactory(), ImageFactory()
+    by_orm = [_unsaved("orm-1", author, cover), _unsaved("orm-2", author, None)]
+    by_rows = [_unsaved("rows-1", author, cover), _unsaved("rows-2", author, None)]
+    Entry.objects.bulk_create(by_orm)
+    _create_entries(by_rows)
+    assert all(entry.pk and not entry._state.adding for entry in by_rows)
+    assert _stored(by_rows) == _stored(by_orm)
+    assert Entry.objects.get(pk=by_rows[0].pk).slug == "rows-1"  # each row got its own id
+
+
+def test_changed_entries_are_stored_as_bulk_update_stores_them():
+    author, cover = UserFactory(), ImageFactory()
+    by_orm = [_unsaved("orm-1", author, None), _unsaved("orm-2", author, cover)]
+    by_rows = [_unsaved("rows-1", author, None), _unsaved("rows-2", author, cover)]
+    Entry.objects.bulk_create([*by_orm, *by_rows])
+    later = datetime(2016, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=-5)))
+    for entry in [*by_orm, *by_rows]:
+        entry.title, entry.body_html, entry.tag_names = "Renamed", "<p>New</p>", "gamma"
+        entry.cover_id = cover.pk if entry.cover_id is None else None
+        entry.status, entry.published_at, entry.updated_at = Entry.Status.DRAFT, None, later
+    names = ["title", "body_html", "tag_names", "cover_id", "status", "published_at", "updated_at"]
+    Entry.objects.bulk_update(by_orm, names)
+    _update_entries(by_rows, names)
+    assert _stored(by_rows) == _stored(by_orm)
+    assert Entry.objects.get(slug="rows-1").cover_id == cover.pk
+
+
+def test_an_imported_entry_has_every_field_a_saved_one_has(tmp_path):
+    for number in range(3):
+        (tmp_path / f"2020-01-0{number + 1}-post-{number}.md").write_text(
+            f"---\ntitle: Post {number}\ntags: [alpha, beta]\n"
+            f"date: 2020-01-0{number + 1} 09:00:00 +0100\nlast_modified_at: 2020-02-01\n---\n"
+            f"First paragraph of post {number}, about gardening.\n\n## More\n\nText.\n",
+            encoding="utf-8",
+        )
+    call_command("import_markdown", str(tmp_path), stdout=None)
+    entries = list(Entry.objects.order_by("slug"))
+    assert [entry.slug for entry in entries] == ["post-0", "post-1", "post-2"]
+    first = entries[0]
+    assert first.import_key == "markdown:2020-01-01-post-0.md"
+    assert first.published_at == first.created_at == datetime(2020, 1, 1, 8, 0, tzinfo=UTC)
+    assert first.updated_at == datetime(2020, 2, 1, tzinfo=django_timezone.get_current_timezone())
+    assert "<h2>More</h2>" in first.body_html
+    assert first.body_text.startswith("First paragraph of post 0, about gardening. More")
+    assert first.summary == "First paragraph of post 0, about gardening."
+    assert first.tag_names == "alpha beta"
+    assert sorted(first.tags.names()) == ["alpha", "beta"]
+    assert len({entry.preview_token for entry in entries}) == 3 and first.preview_token
+    assert first.revisions.count() == 0
+    # In the search index, by its text and by its tags.
+    for query in ("gardening", "alpha"):
+        found = {hit.entry.slug for hit in search_entries(query)[:10]}
+        assert found == {"post-0", "post-1", "post-2"}, query
+
+
+def test_an_import_makes_every_cached_page_stale(tmp_path, django_capture_on_commit_callbacks):
+    (tmp_path / "2020-01-01-post.md").write_text("---\ntitle: Post\n---\nText.\n", "utf-8")
+    before = content_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_markdown", str(tmp_path), stdout=None)
+    assert content_version() != before
