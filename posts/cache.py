@@ -49,6 +49,16 @@ def content_version() -> tuple[str, float]:
 
 def bump_content_version() -> None:
     """Make every cached page stale, everywhere, once the current transaction commits."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        # One bump at commit is enough for the whole transaction: an import that added 200
+        # tags rewrote the key 201 times (0.3-0.7 s). A bump already waiting counts if only
+        # rolling back a savepoint that is still open could drop it, since that rollback
+        # would drop this one as well.
+        open_savepoints = set(connection.savepoint_ids)
+        for savepoints, func, _robust in connection.run_on_commit:
+            if func is _bump and savepoints <= open_savepoints:
+                return
     transaction.on_commit(_bump)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
@@ -178,3 +179,28 @@ def test_a_publish_in_one_process_shows_in_another_at_once(tmp_path):
     assert run_client(read.format(title="From process one"), env).split() == ["hit", "True"]
     run_client(publish.format(title="From process two"), env)
     assert run_client(read.format(title="From process two"), env).split() == ["miss", "True"]
+
+
+def test_a_transaction_bumps_the_content_version_once(django_capture_on_commit_callbacks):
+    from posts.cache import _bump, bump_content_version
+
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for _ in range(3):
+            bump_content_version()
+    assert callbacks == [_bump]
+
+
+def test_a_bump_dropped_with_its_savepoint_does_not_stand_for_a_later_change(
+    django_capture_on_commit_callbacks,
+):
+    from posts.cache import _bump, bump_content_version
+
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            bump_content_version()
+            raise RuntimeError("rolled back")
+        bump_content_version()  # the change that stays needs its own bump
+        with pytest.raises(RuntimeError), transaction.atomic():
+            bump_content_version()  # covered by the one above, which survives this
+            raise RuntimeError("rolled back")
+    assert callbacks == [_bump]
