@@ -426,3 +426,17 @@ def test_a_linked_file_belongs_to_the_site_of_its_target(tmp_path):
     }
     assert Redirect.objects.get(entry__slug="linked").old_path == "/2020/linked/"
     assert not Redirect.objects.filter(entry__slug="plain").exists()
+
+
+def test_text_that_looks_like_our_picture_mark_stays_text(tmp_path):
+    from tests.factories import image_bytes
+
+    site = tmp_path / "site"
+    (site / "shots").mkdir(parents=True)
+    (site / "shots" / "a.png").write_bytes(image_bytes(size=(40, 30)))
+    body = "Marks: @@blogsite-image-0@@ and @@blogsite-image-7@@.\n\n![A shot](/shots/a.png)\n"
+    write(site, "_posts/2020-01-02-marks.md", "---\ntitle: Marks\n---\n" + body)
+    run(site / "_posts")
+    entry = Entry.objects.get(slug="marks")
+    assert "Marks: @@blogsite-image-0@@ and @@blogsite-image-7@@." in entry.body
+    assert entry.images.count() == 1 and "/media/" in entry.body

@@ -9,6 +9,7 @@ not even a picture.
 import multiprocessing
 import os
 import re
+import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,9 +33,12 @@ from posts.models import Entry, EntryImage, Image, Redirect, next_free_slug
 from posts.redirects import is_safe_target, is_storable_path, normalize_path
 from posts.revisions import entry_snapshot, record_revision
 
-# A picture the source refers to stands in the body as this mark until it is an Image.
-IMAGE_MARK = "@@blogsite-image-{}@@"
-_IMAGE_MARK = re.compile(r"@@blogsite-image-(\d+)@@")
+# A picture the source refers to stands in the body as this mark until it is an Image. The
+# token, new for each import, keeps a source's own text from ever reading as a mark (a body
+# holding "@@blogsite-image-7@@" once stopped the import with an IndexError).
+_MARK_TOKEN = secrets.token_hex(6)
+IMAGE_MARK = f"@@blogsite-image-{_MARK_TOKEN}-{{}}@@"
+_IMAGE_MARK = re.compile(rf"@@blogsite-image-{_MARK_TOKEN}-(\d+)@@")
 NEW_IMAGE_URL = "(new picture: {})"
 # From this many entries on, rendering is shared among the machine's cores.
 PARALLEL_FROM = 200
