@@ -366,25 +366,30 @@ class Entry(models.Model):
             return None, None
         # Two one-row lookups on the publish-time index, sent as one statement: through the
         # ORM, building the two queries cost more than running them (0.6 ms an entry page).
+        # Each side's range starts at this entry's time: SQLite takes the first bound it is
+        # given, and with "until now" first the older side walked the index from today to
+        # this entry (10 ms for an entry five years back, of 10,000). Entries older than
+        # this published one need no "until now".
         table = Entry._meta.db_table
         columns = "id, title, slug, published_at, created_at"
-        visible = "status = %s AND published_at <= %s"
         sql = f"""
             SELECT * FROM (
-                SELECT {columns}, 0 AS newer FROM {table} WHERE {visible}
-                    AND (published_at < %s OR (published_at = %s AND id < %s))
+                SELECT {columns}, 0 AS newer FROM {table}
+                WHERE status = %s AND published_at <= %s
+                    AND (published_at < %s OR id < %s)
                 ORDER BY published_at DESC, id DESC LIMIT 1
             ) AS older
             UNION ALL
             SELECT * FROM (
-                SELECT {columns}, 1 AS newer FROM {table} WHERE {visible}
-                    AND (published_at > %s OR (published_at = %s AND id > %s))
+                SELECT {columns}, 1 AS newer FROM {table}
+                WHERE status = %s AND published_at >= %s AND published_at <= %s
+                    AND (published_at > %s OR id > %s)
                 ORDER BY published_at, id LIMIT 1
             ) AS newer
         """
-        when = self.published_at
-        side = [self.Status.PUBLISHED, timezone.now(), when, when, self.pk]
-        found = {bool(entry.newer): entry for entry in Entry.objects.raw(sql, side + side)}
+        when, published = self.published_at, self.Status.PUBLISHED
+        params = [published, when, when, self.pk, published, when, timezone.now(), when, self.pk]
+        found = {bool(entry.newer): entry for entry in Entry.objects.raw(sql, params)}
         return found.get(False), found.get(True)
 
     def related(self, count: int = 3) -> list["Entry"]:

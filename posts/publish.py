@@ -21,6 +21,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db import connection, connections
+from django.db.backends.signals import connection_created
 from django.db.models import Count
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -171,6 +172,17 @@ def _start_worker(out: Path, base_url: str) -> None:
     _worker = Publisher(out, base_url)
 
 
+def _large_page_cache(sender, connection, **kwargs) -> None:
+    """Give each SQLite connection of a publish a page cache that holds what pages reread.
+
+    Its default (2 MB) held too little: publishing 10,000 entries read the database 600
+    times a page, 226 s of system time. The serving workers keep the default, to stay small.
+    """
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -131072")  # in KiB: 128 MB
+
+
 def _render_chunk(jobs: list[Job]) -> tuple[Report, set[Path]]:
     _worker.report, _worker.touched = Report(), set()
     for job in jobs:
@@ -189,8 +201,14 @@ def publish_site(out: Path, base_url: str) -> Report:
     # running site answers to.
     host = urlsplit(base_url).hostname or "localhost"
     hosts = [*settings.ALLOWED_HOSTS, host]
-    with override_settings(BLOGSITE_PAGE_CACHE=False, ALLOWED_HOSTS=hosts):
-        return _publish(out, base_url)
+    connection_created.connect(_large_page_cache)  # the workers' connections, and any new
+    if connection.connection is not None:
+        _large_page_cache(None, connection)
+    try:
+        with override_settings(BLOGSITE_PAGE_CACHE=False, ALLOWED_HOSTS=hosts):
+            return _publish(out, base_url)
+    finally:
+        connection_created.disconnect(_large_page_cache)
 
 
 def _publish(out: Path, base_url: str) -> Report:
