@@ -272,8 +272,13 @@ class Entry(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        date = timezone.localtime(self.published_at or self.created_at or timezone.now())
-        return entry_path(date.year, date.month, self.slug)
+        return self.path_for(self.slug, self.published_at, self.created_at)
+
+    @staticmethod
+    def path_for(slug: str, published_at, created_at, zone=None) -> str:
+        """Return the address of the entry with these fields (exports have no instances)."""
+        date = timezone.localtime(published_at or created_at or timezone.now(), zone)
+        return entry_path(date.year, date.month, slug)
 
     @property
     def is_published(self) -> bool:

@@ -10,16 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-import yaml
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.utils import timezone
 from taggit.models import TaggedItem
 
+from posts.importers import frontmatter
 from posts.models import Entry, Image, Redirect
 from posts.redirects import rule_address
 
-_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 # Marks our own files: the importer then takes the body exactly as it is, template tags and all.
 GENERATOR = "blogsite"
 CHUNK = 500
@@ -42,19 +42,24 @@ def export_markdown(folder: Path, progress=None) -> ExportReport:
     media_url = settings.MEDIA_URL
     media_link = re.compile(r"(?<![\w./:-])" + re.escape(media_url) + r"([^\s\"')>]+)")
     # Pictures as a plain list: through the related manager, each entry's cost more to
-    # set up than the query that fetched them all.
+    # set up than the query that fetched them all. Authors are few: read once, not per row.
     entries = (
-        Entry.objects.select_related("author", "cover")
+        Entry.objects.select_related("cover")
         .prefetch_related(Prefetch("images", to_attr="image_list"))
         .defer("body_html", "body_text", "summary", "tag_names")
     )
     ids = list(Entry.objects.order_by("pk").values_list("pk", flat=True))
+    writers = get_user_model().objects.filter(pk__in=Entry.objects.values("author_id"))
+    authors = {user.pk: user for user in writers}
+    zone = timezone.get_current_timezone()
     pictures: dict[int, Image] = {}
     written = set()
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         tags, old_paths = _tag_names(chunk), _old_paths(chunk)
         for entry in entries.filter(pk__in=chunk).order_by("pk"):
+            if entry.author_id in authors:  # else an entry saved since by a new author
+                entry.author = authors[entry.author_id]
             # Every stored file the body points to, linked or shown, and the cover. (Most
             # bodies name none: the pattern, slow to try at every place, is not tried.)
             links = media_url in entry.body
@@ -66,7 +71,7 @@ def export_markdown(folder: Path, progress=None) -> ExportReport:
                 shown += list(Image.objects.filter(file__in=names - known))
             for image in shown:
                 pictures[image.pk] = image
-            name = _file_name(entry)
+            name = _file_name(entry, zone)
             meta = _front_matter(entry, shown, tags.get(entry.pk, []), old_paths.get(entry.pk, []))
             # Only the addresses of the pictures exported beside it: other /media/ links
             # (a PDF uploaded elsewhere) stay as they are.
@@ -83,7 +88,7 @@ def export_markdown(folder: Path, progress=None) -> ExportReport:
             stale.unlink()
     for image in pictures.values():
         _copy_picture(image, media_dir, report)
-    report.redirects = _write_redirects(folder / "_redirects")
+    report.redirects = _write_redirects(folder / "_redirects", zone)
     return report
 
 
@@ -96,11 +101,11 @@ def _relative_to(exported: set[str]):
     return relative
 
 
-def _file_name(entry: Entry) -> str:
+def _file_name(entry: Entry, zone) -> str:
     # A draft with no date gets no date in its name: the importer would take it for one.
     if entry.published_at is None:
         return f"{entry.slug}.md"
-    return f"{timezone.localtime(entry.published_at):%Y-%m-%d}-{entry.slug}.md"
+    return f"{timezone.localtime(entry.published_at, zone):%Y-%m-%d}-{entry.slug}.md"
 
 
 def _tag_names(ids: list[int]) -> dict[int, list[str]]:
@@ -150,9 +155,7 @@ def _front_matter(entry: Entry, shown: list[Image], tags: list[str], old_paths: 
         "redirect_from": old_paths,
     }
     kept = {"author_name"}  # an empty name is still the name: the importer must not guess one
-    meta = {k: v for k, v in meta.items() if k in kept or v not in (None, "", [])}
-    dumped = yaml.dump(meta, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=1000)
-    return f"---\n{dumped}---\n"
+    return frontmatter.dump({k: v for k, v in meta.items() if k in kept or v not in (None, "", [])})
 
 
 def _time(value) -> str | None:
@@ -175,14 +178,15 @@ def _copy_picture(image: Image, media_dir: Path, report: ExportReport) -> None:
     report.pictures += 1
 
 
-def _write_redirects(path: Path) -> int:
+def _write_redirects(path: Path, zone) -> int:
     """Write every redirect, entries' too, in the `old new 301` form static hosts read."""
-    redirects = Redirect.objects.select_related("entry").only(
+    rows = Redirect.objects.order_by("old_path").values_list(
         "old_path", "target", "entry__slug", "entry__published_at", "entry__created_at"
     )
     lines = [
-        f"{rule_address(redirect.old_path)} {rule_address(redirect.destination())} 301"
-        for redirect in redirects.order_by("old_path")
+        f"{rule_address(old_path)} "
+        f"{rule_address(Entry.path_for(slug, published, created, zone) if slug else target)} 301"
+        for old_path, target, slug, published, created in rows
     ]
     path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
     return len(lines)

@@ -1,0 +1,53 @@
+"""Our export's front matter: whatever an entry holds, a YAML reader gives back exactly that."""
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from posts.importers import frontmatter
+
+# Any text the database can hold: every code point but the lone surrogates.
+texts = st.text(st.characters(exclude_categories=["Cs"]))
+metas = st.dictionaries(
+    st.sampled_from(["title", "slug", "excerpt", "date", "tags", "pictures", "draft"]),
+    texts
+    | st.booleans()
+    | st.lists(texts)
+    | st.lists(
+        st.fixed_dictionaries({"file": texts, "alt": texts, "decorative": st.booleans()}),
+        min_size=1,
+    ),
+)
+
+
+@settings(max_examples=300)
+@given(metas, texts)
+def test_what_dump_writes_split_reads_back(meta, body):
+    document = frontmatter.split(frontmatter.dump(meta) + body, "post.md")
+
+    assert document.meta == meta
+    assert document.body == body
+
+
+@settings(max_examples=300)
+@given(metas)
+def test_pure_python_yaml_reads_it_too(meta):
+    # Hugo, Jekyll and other tools bring their own readers: not only libyaml's.
+    raw = frontmatter.dump(meta).removeprefix("---\n").removesuffix("---\n")
+
+    assert (yaml.load(raw, Loader=yaml.SafeLoader) or {}) == meta
+
+
+def test_values_that_look_like_other_things_stay_text():
+    meta = {
+        "title": "---",
+        "slug": "yes",
+        "date": "2015-01-01",
+        "excerpt": 'a "quoted" line\nand a # that is no comment',
+        "tags": ["1.0", "null", "~"],
+    }
+
+    dumped = frontmatter.dump(meta)
+
+    assert frontmatter.split(dumped, "post.md").meta == meta
+    assert dumped.count("\n---\n") == 1  # the closing fence only
