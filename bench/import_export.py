@@ -7,11 +7,15 @@ the same import again (nothing changes), and export_markdown. Prints posts per s
 each and appends them to bench/RESULTS.md. Not a test. Usage:
 
     .venv/bin/python bench/import_export.py [--posts 10000] [--pictures-every 10] [--keep]
-        [--runs 1] [--compare OTHER_CHECKOUT] [--no-record]
+        [--runs 1] [--compare OTHER_CHECKOUT] [--no-record] [--work-dir DIR]
 
 On a shared machine timings drift with the other work on it: --compare times another
 checkout of the project (a git worktree of the old commit, with a .venv) on the same posts,
 alternating with this one run by run, and reports both with the load average of each run.
+Each run also times two things that do not involve the project, a fixed loop of plain Python
+and making 2,000 files in the work folder: hosts (and one host from day to day) differ
+several-fold in both, and these tell a slower machine from slower code. --work-dir /dev/shm
+takes the disk out of the figures.
 """
 
 import argparse
@@ -63,8 +67,28 @@ def timed(checkout: Path, env: dict, *args: str) -> tuple[float, float]:
     return seconds, cpu
 
 
-def one_run(checkout: Path, source: Path, work: Path) -> tuple[float, list[tuple]]:
-    """Time the three steps of one checkout in a new database; return (load, timings)."""
+def machine_speed(work: Path) -> tuple[float, float]:
+    """Return the CPU seconds of a fixed loop of plain Python here, and files made per second."""
+    started = time.process_time()
+    total = 0
+    for number in range(10_000_000):
+        total += number
+    loop = time.process_time() - started
+    folder = work / "speed"
+    folder.mkdir()
+    started = time.perf_counter()
+    for number in range(2000):
+        (folder / f"{number}.md").write_bytes(b"x" * 6000)
+    files = 2000 / (time.perf_counter() - started)
+    shutil.rmtree(folder)
+    return loop, files
+
+
+def one_run(checkout: Path, source: Path, work: Path) -> tuple[tuple, list[tuple]]:
+    """Time the three steps of one checkout in a new database; return (machine, timings).
+
+    machine: the load average as the run starts, and machine_speed's two figures.
+    """
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     env = {
@@ -79,14 +103,14 @@ def one_run(checkout: Path, source: Path, work: Path) -> tuple[float, list[tuple
     }
     subprocess.run([str(checkout / ".venv" / "bin" / "python"), "manage.py", "migrate", "-v0"],
                    cwd=checkout, env=env, check=True)  # fmt: skip
-    load = os.getloadavg()[0]
+    machine = (os.getloadavg()[0], *machine_speed(work))
     timings = [
         timed(checkout, env, "import_markdown", str(source)),
         timed(checkout, env, "import_markdown", str(source)),
         timed(checkout, env, "export_markdown", str(work / "export")),
     ]
     shutil.rmtree(work, ignore_errors=True)
-    return load, timings
+    return machine, timings
 
 
 def main() -> None:
@@ -103,21 +127,28 @@ def main() -> None:
     parser.add_argument(
         "--no-record", action="store_true", help="Print the results only, not into RESULTS.md."
     )
+    parser.add_argument(
+        "--work-dir", type=Path, help="Where the posts, databases and export go (default: /tmp)."
+    )
     options = parser.parse_args()
     checkouts = [options.compare.resolve(), ROOT] if options.compare else [ROOT]
-    work = Path(tempfile.mkdtemp(prefix="blogsite-bench-import-"))
+    work = Path(tempfile.mkdtemp(prefix="blogsite-bench-import-", dir=options.work_dir))
     try:
         write_posts(work / "site", options.posts, options.pictures_every)
         source = work / "site" / "_posts"
         runs = []  # (checkout, run number, load, (seconds, CPU seconds) of each step)
         for number in range(1, options.runs + 1):
             for checkout in checkouts:
-                load, timings = one_run(checkout, source, work / "run")
-                runs.append((checkout, number, load, timings))
+                machine, timings = one_run(checkout, source, work / "run")
+                runs.append((checkout, number, machine, timings))
                 rates = ", ".join(
                     f"{options.posts / s:.0f} ({cpu:.1f} CPU s)" for s, cpu in timings
                 )
-                print(f"{describe(checkout)} run {number}: load {load:.2f}, posts/s {rates}")
+                load, loop, files = machine
+                print(
+                    f"{describe(checkout)} run {number}: load {load:.2f}, loop {loop:.2f} s, "
+                    f"{files:,.0f} files/s, posts/s {rates}"
+                )
         lines = report(runs, checkouts, options)
         print("\n".join(lines))
         if not options.no_record:
@@ -147,17 +178,20 @@ def report(runs: list, checkouts: list[Path], options) -> list[str]:
         f"one process each, SQLite, times include Django's start{compared})\n",
         "Posts per second, and in brackets the CPU seconds the command and its workers used "
         "(less sensitive to the machine's other work); load: the 1-minute load average as the "
-        "run started.\n",
-        "| code | run | load | " + " | ".join(STEPS) + " |",
-        "| --- | ---: | ---: | " + " | ".join("---:" for _ in STEPS) + " |",
+        "run started; loop: CPU seconds of 10 million additions in plain Python; files/s: "
+        "6 kB files made per second in the work folder (the last two measure the machine, "
+        "not the project).\n",
+        "| code | run | load | loop | files/s | " + " | ".join(STEPS) + " |",
+        "| --- | ---: | ---: | ---: | ---: | " + " | ".join("---:" for _ in STEPS) + " |",
     ]
 
     def cell(rate: float, cpu: float, bold: str = "") -> str:
         return f"{bold}{rate:,.0f}{bold} ({cpu:.1f})"
 
-    for checkout, number, load, timings in runs:
+    for checkout, number, (load, loop, files), timings in runs:
         cells = " | ".join(cell(options.posts / s, cpu) for s, cpu in timings)
-        lines.append(f"| {describe(checkout)} | {number} | {load:.2f} | {cells} |")
+        machine = f"{load:.2f} | {loop:.2f} | {files:,.0f}"
+        lines.append(f"| {describe(checkout)} | {number} | {machine} | {cells} |")
     if options.runs > 1:
         for checkout in checkouts:
             mine = [timings for c, _n, _l, timings in runs if c == checkout]
@@ -169,7 +203,7 @@ def report(runs: list, checkouts: list[Path], options) -> list[str]:
                 )
                 for step in range(len(STEPS))
             )
-            lines.append(f"| {describe(checkout)} | median | | {cells} |")
+            lines.append(f"| {describe(checkout)} | median | | | | {cells} |")
     return lines
 
 
