@@ -431,13 +431,17 @@ class Entry(models.Model):
         )
         return images
 
-    def rerender(self) -> bool:
+    def rerender(self, rendered: tuple | None = None) -> bool:
         """Render again (a picture it shows changed, or the pipeline did); store it if it differs.
 
-        Return True if the stored HTML changed.
+        rendered: (body_html, body_text, summary, pictures or their ids), when rendered
+        elsewhere (posts.rendering, on other cores). Return True if the stored HTML changed.
         """
         stored = (self.body_html, self.body_text, self.summary)
-        images = self.render()
+        if rendered is None:
+            images = self.render()
+        else:
+            self.body_html, self.body_text, self.summary, images = rendered
         if (self.body_html, self.body_text, self.summary) == stored:
             return False
         Entry.objects.filter(pk=self.pk).update(

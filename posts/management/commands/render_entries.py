@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from posts.models import Entry
+from posts.rendering import rerender_entries
 
 
 class Command(BaseCommand):
@@ -13,16 +14,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run: bool = False, **options) -> None:
-        entries = Entry.objects.order_by("pk")
-        changed = 0
-        for entry in tqdm(
-            entries.iterator(chunk_size=200), total=entries.count(), unit="entry", disable=None
-        ):
-            if dry_run:
-                stored = (entry.body_html, entry.body_text, entry.summary)
-                entry.render()
-                changed += (entry.body_html, entry.body_text, entry.summary) != stored
-            else:
-                changed += entry.rerender()
+        entries = Entry.objects.all()
+        with tqdm(total=entries.count(), unit="entry", disable=None) as bar:
+            changed = rerender_entries(entries, dry_run=dry_run, progress=bar.update)
         verb = "would change" if dry_run else "changed"
         self.stdout.write(self.style.SUCCESS(f"{changed} entries {verb}."))
