@@ -287,6 +287,11 @@ def _site(path: Path, options: Options) -> Site:
 
 
 def _folder_site(directory: Path, options: Options) -> Site:
+    export = export_folder(directory)
+    if export is not None:
+        # Our export's posts/: its pictures are in media/ beside it, inside the export.
+        site = Site(export, "markdown", urls=options.site_urls)
+        return options.sites.setdefault(directory, site)
     for parent in (directory, *directory.parents):
         if parent in options.sites:
             return options.sites[parent]
@@ -296,6 +301,13 @@ def _folder_site(directory: Path, options: Options) -> Site:
             site = Site(parent.parent, "hugo", urls=options.site_urls)
             return options.sites.setdefault(parent, site)
     return options.sites.setdefault(directory, Site(directory, "markdown", urls=options.site_urls))
+
+
+def export_folder(folder: Path) -> Path | None:
+    """Return the folder export_markdown wrote, if this is its posts/ folder; else None."""
+    if folder.name == "posts" and (folder.parent / "_redirects").is_file():
+        return folder.parent
+    return None
 
 
 def _jekyll_site(root: Path, options: Options) -> Site:
@@ -597,6 +609,9 @@ def read_redirects(paths: list[Path], report: Report) -> dict[str, str]:
     redirects = {}
     for folder in (path for path in paths if path.is_dir()):
         listing = folder / "_redirects"
+        export = export_folder(folder.resolve())
+        if not listing.is_file() and export is not None:
+            listing = export / "_redirects"  # an export's posts/ was named: it lies beside
         if not listing.is_file():
             continue
         lines = listing.read_text("utf-8", errors="replace").splitlines()
