@@ -118,3 +118,20 @@ def test_an_export_dry_run_writes_nothing(tmp_path):
     out = StringIO()
     call_command("export_markdown", str(tmp_path / "out"), "--dry-run", stdout=out)
     assert "Would write 1 entries" in out.getvalue() and not (tmp_path / "out").exists()
+
+
+def test_an_undated_draft_whose_slug_starts_with_a_date_stays_undated_and_apart(
+    tmp_path, media_root
+):
+    day = timezone.now() - timedelta(days=3)
+    EntryFactory(title="Hello", slug="hello", published_at=day)
+    EntryFactory(
+        title="A plan", slug=f"{timezone.localtime(day):%Y-%m-%d}-hello", status=Entry.Status.DRAFT,
+        published_at=None,
+    )  # fmt: skip
+    before = snapshot()
+    call_command("export_markdown", str(tmp_path / "out"), stdout=StringIO())
+    assert len(list((tmp_path / "out" / "posts").glob("*.md"))) == 2
+    Entry.objects.all().delete()
+    call_command("import_markdown", str(tmp_path / "out"), stdout=StringIO())
+    assert snapshot() == before

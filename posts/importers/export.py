@@ -23,6 +23,8 @@ from posts.redirects import rule_address
 # Marks our own files: the importer then takes the body exactly as it is, template tags and all.
 GENERATOR = "blogsite"
 CHUNK = 500
+# A dated file's name starts so: an undated draft's slug may too (its title began with a date).
+DATED_NAME = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-")
 
 
 @dataclass
@@ -103,8 +105,10 @@ def _relative_to(exported: set[str]):
 
 def _file_name(entry: Entry, zone) -> str:
     # A draft with no date gets no date in its name: the importer would take it for one.
+    # A slug that starts like a date is marked, or "2014-01-02-hello" (undated) and "hello"
+    # (of that day) would share one file, and the later would overwrite the earlier.
     if entry.published_at is None:
-        return f"{entry.slug}.md"
+        return f"{entry.slug}.undated.md" if DATED_NAME.match(entry.slug) else f"{entry.slug}.md"
     return f"{timezone.localtime(entry.published_at, zone):%Y-%m-%d}-{entry.slug}.md"
 
 

@@ -216,7 +216,9 @@ def read_post(path: Path, options: Options, report: Report) -> Post:
     ours = meta.get("generator") == GENERATOR
     site = _site(path, options)
     name_date, name_slug = _from_name(path)
-    published = _date(meta, ("date", "publishdate", "pubdate"), document, origin) or name_date
+    published = _date(meta, ("date", "publishdate", "pubdate"), document, origin)
+    if published is None and not ours:  # ours says when it has a date: a draft has none
+        published = name_date
     updated = _date(meta, ("last_modified_at", "lastmod", "updated", "modified"), document, origin)
     created = _date(meta, ("created",), document, origin)
     slug = _slug(_text(meta.get("slug")) or name_slug) or _slug(_text(meta.get("title")))
