@@ -135,3 +135,18 @@ def test_an_undated_draft_whose_slug_starts_with_a_date_stays_undated_and_apart(
     Entry.objects.all().delete()
     call_command("import_markdown", str(tmp_path / "out"), stdout=StringIO())
     assert snapshot() == before
+
+
+def test_accounts_that_differ_in_case_or_share_an_email_stay_apart(tmp_path, media_root):
+    EntryFactory(title="One", author=UserFactory(username="Bob", email="bob@example.org"))
+    EntryFactory(title="Two", author=UserFactory(username="bob", email="bob@example.org"))
+    EntryFactory(title="Three", author=UserFactory(username="robert", email="bob@example.org"))
+    before = snapshot()
+    call_command("export_markdown", str(tmp_path / "out"), stdout=StringIO())
+    out = StringIO()
+    call_command("import_markdown", str(tmp_path / "out"), stdout=out)
+    assert "created: 0, updated: 0, unchanged: 3" in out.getvalue()
+    Entry.objects.all().delete()
+    get_user_model().objects.all().delete()
+    call_command("import_markdown", str(tmp_path / "out"), stdout=StringIO())
+    assert snapshot() == before

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from taggit.models import Tag
@@ -440,3 +441,12 @@ def test_text_that_looks_like_our_picture_mark_stays_text(tmp_path):
     entry = Entry.objects.get(slug="marks")
     assert "Marks: @@blogsite-image-0@@ and @@blogsite-image-7@@." in entry.body
     assert entry.images.count() == 1 and "/media/" in entry.body
+
+
+def test_an_author_name_longer_than_an_account_name_is_found_again(tmp_path):
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    (posts / "2014-01-02-long.md").write_text(f"---\ntitle: Long\nauthor: {'a' * 200}\n---\nText\n")
+    run(posts)
+    assert "created: 0, updated: 0, unchanged: 1" in run(posts)
+    assert get_user_model().objects.get().username == "a" * 150

@@ -74,6 +74,9 @@ class Author:
     username: str
     name: str = ""
     email: str = ""
+    # The source names the account exactly (our export): "bob" is not "Bob", and another
+    # account with the same email is someone else.
+    exact: bool = False
 
 
 @dataclass
@@ -174,6 +177,7 @@ class Importer:
         self.dry_run = dry_run
         self.report = report or Report()
         self._users: dict[str, object] = {}
+        self._made: dict[str, object] = {}  # the accounts a dry run would add
         self._tags: dict[str, Tag] = {}
         self._images: dict[Path, Image | None] = {}
         self._stored_files: list[Image] = []
@@ -423,25 +427,34 @@ class Importer:
 
     def _user(self, author: Author | None):
         author = author or Author("imported", "Imported")
-        key = author.username.casefold()
+        # Usernames are case-sensitive: "Bob" and "bob" can be two accounts.
+        key = author.username[:150]
         if key not in self._users:
             self._users[key] = self._find_or_make_user(author)
         return self._users[key]
 
     def _find_or_make_user(self, author: Author):
         users = get_user_model().objects
-        user = users.filter(username__iexact=author.username).first()
-        if user is None and author.email:
-            user = users.filter(email__iexact=author.email).first()
+        # Stored cut to the field's length: looked up so too, or the next import adds it again.
+        username = author.username[:150]
+        user = users.filter(username=username).first()
+        if user is None and not author.exact:  # another spelling, or the account's email
+            user = users.filter(username__iexact=username).first()
+            if user is None and author.email:
+                user = users.filter(email__iexact=author.email).first()
+        made = username if author.exact else username.casefold()
+        if user is None and self.dry_run:
+            user = self._made.get(made)  # "Ada" then "ada": one account to add, as above
         if user is not None:
             return user
         self.report.users_new += 1
         if self.dry_run:
-            return users.model(username=author.username)
+            self._made[made] = user = users.model(username=username)
+            return user
         first, _, last = author.name.partition(" ")
         # An author who never logs in here: an inactive account with no usable password.
         user = users.model(
-            username=author.username[:150], first_name=first[:150], last_name=last[:150],
+            username=username, first_name=first[:150], last_name=last[:150],
             email=author.email, is_active=False,
         )  # fmt: skip
         user.set_unusable_password()

@@ -241,7 +241,7 @@ def read_post(path: Path, options: Options, report: Report) -> Post:
         published_at=published,
         created_at=created,
         updated_at=updated,
-        author=_author(meta) or options.default_author,
+        author=_author(meta, exact=ours) or options.default_author,
         tags=_tags(meta, exact=ours),
     )
     pictures = _picture_notes(meta)
@@ -389,7 +389,7 @@ def parse_date(text: str) -> datetime | None:
         return None
 
 
-def _author(meta: dict) -> Author | None:
+def _author(meta: dict, exact: bool = False) -> Author | None:
     value = meta.get("author") or meta.get("authors")
     if isinstance(value, list):
         value = value[0] if value else None
@@ -403,7 +403,7 @@ def _author(meta: dict) -> Author | None:
     # "author: ada" names an account; "author: Ada Lovelace" a person (account ada-lovelace).
     username = name if re.fullmatch(r"[\w.@+-]+", name) else slugify(name) or name
     full_name = _text(meta["author_name"]) if "author_name" in meta else name
-    return Author(username, full_name, _text(meta.get("author_email")))
+    return Author(username, full_name, _text(meta.get("author_email")), exact=exact)
 
 
 def _tags(meta: dict, exact: bool = False) -> list[str]:
