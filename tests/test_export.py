@@ -150,3 +150,18 @@ def test_accounts_that_differ_in_case_or_share_an_email_stay_apart(tmp_path, med
     get_user_model().objects.all().delete()
     call_command("import_markdown", str(tmp_path / "out"), stdout=StringIO())
     assert snapshot() == before
+
+
+def test_an_export_removes_the_pictures_no_entry_shows_any_more(tmp_path, media_root):
+    kept = ImageFactory()
+    dropped = ImageFactory(file=ContentFile(image_bytes(colour=(9, 9, 9)), name="old.png"))
+    EntryFactory(title="Kept", cover=kept)
+    gone = EntryFactory(title="Gone", cover=dropped)
+    call_command("export_markdown", str(tmp_path), stdout=StringIO())
+    assert (tmp_path / "media" / dropped.file.name).is_file()
+    gone.delete()
+    out = StringIO()
+    call_command("export_markdown", str(tmp_path), stdout=out)
+    assert "0 pictures (1 already there)" in out.getvalue()
+    media = tmp_path / "media"
+    assert [path.relative_to(media).as_posix() for path in media.rglob("*.*")] == [kept.file.name]

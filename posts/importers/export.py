@@ -4,6 +4,7 @@ The folder is what import_markdown reads back, field for field, and what Jekyll 
 with little change: posts/<date>-<slug>.md, media/<the stored names>, _redirects.
 """
 
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -90,6 +91,7 @@ def export_markdown(folder: Path, progress=None) -> ExportReport:
             stale.unlink()
     for image in pictures.values():
         _copy_picture(image, media_dir, report)
+    _remove_stale_pictures(media_dir, {image.file.name for image in pictures.values()})
     report.redirects = _write_redirects(folder / "_redirects", zone)
     return report
 
@@ -180,6 +182,18 @@ def _copy_picture(image: Image, media_dir: Path, report: ExportReport) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     report.pictures += 1
+
+
+def _remove_stale_pictures(media_dir: Path, exported: set[str]) -> None:
+    """Remove the pictures an earlier export wrote that no entry shows now, and empty folders."""
+    # A picture missing from storage is in exported: its earlier copy is all that is left.
+    for parent, _folders, files in os.walk(media_dir, topdown=False):
+        here = Path(parent)
+        for name in files:
+            if (here / name).relative_to(media_dir).as_posix() not in exported:
+                (here / name).unlink()
+        if here != media_dir and not any(here.iterdir()):
+            here.rmdir()
 
 
 def _write_redirects(path: Path, zone) -> int:
