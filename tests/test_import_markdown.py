@@ -344,6 +344,16 @@ def test_odd_values_in_front_matter_do_not_stop_an_import(tmp_path, front_matter
 
 
 @pytest.mark.parametrize(
+    ("front_matter", "tags"),
+    [("tags: 2014\n", ["2014"]), ("tags: [2014, 3.5]\n", ["2014", "3.5"]), ("tags: yes\n", [])],
+)
+def test_tags_written_as_numbers_are_tags(tmp_path, front_matter, tags):
+    write(tmp_path, "2020-02-02-year.md", f"---\n{front_matter}---\nText.\n")
+    run(tmp_path)
+    assert sorted(Entry.objects.get().tags.names()) == tags
+
+
+@pytest.mark.parametrize(
     ("text", "message"),
     [
         ("", "is empty"),

@@ -419,6 +419,8 @@ def _words(value) -> list[str]:
     if isinstance(value, str):
         # Jekyll splits a string of tags on spaces; a comma means a list of phrases.
         return value.split(",") if "," in value else value.split()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return [str(value)]  # "tags: 2014": YAML reads a number, Jekyll a tag
     if isinstance(value, list | tuple):
         return [_text(item) for item in value if not isinstance(item, dict | list)]
     return []
