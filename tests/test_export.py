@@ -10,6 +10,7 @@ from taggit.models import Tag
 
 from posts.models import Entry, Image, Redirect
 from tests.factories import EntryFactory, ImageFactory, UserFactory, image_bytes
+from tests.test_image_files import phone_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +166,15 @@ def test_an_export_removes_the_pictures_no_entry_shows_any_more(tmp_path, media_
     assert "0 pictures (1 already there)" in out.getvalue()
     media = tmp_path / "media"
     assert [path.relative_to(media).as_posix() for path in media.rglob("*.*")] == [kept.file.name]
+
+
+def test_a_photo_stored_re_encoded_is_found_again_when_its_export_comes_back(tmp_path):
+    photo = Image.objects.create(file=ContentFile(phone_photo(), name="p.jpg"), alt_text="Us")
+    EntryFactory(title="Trip", cover=photo, body=f"![Us]({photo.file.url})")
+    call_command("export_markdown", str(tmp_path / "out"), stdout=StringIO())
+    for _ in range(2):
+        out = StringIO()
+        call_command("import_markdown", str(tmp_path / "out" / "posts"), stdout=out)
+        assert "created: 0, updated: 0, unchanged: 1" in out.getvalue()
+        assert "Pictures added: 0, already here: 1" in out.getvalue()
+    assert Image.objects.get() == photo

@@ -88,6 +88,8 @@ class ImageRef:
     caption: str = ""
     credit: str = ""
     decorative: bool = False
+    # The stored name our export wrote it from (images/2024/05/a.jpg), when it came from one.
+    stored_name: str = ""
 
 
 @dataclass
@@ -483,20 +485,33 @@ class Importer:
             return self._images[ref.path]
         with ref.path.open("rb") as handle:
             upload = File(handle, name=ref.path.name)
-            if self.dry_run:
-                image, created = Image.objects.with_bytes(upload), False
-                self.report.images_new += image is None
-            else:
-                image, created = Image.objects.from_upload(
-                    upload, alt_text=ref.alt[:300], caption=ref.caption[:500],
+            image = Image.objects.with_bytes(upload) or self._exported_image(ref)
+            created = False
+            if image is None and not self.dry_run:
+                image = Image.objects.create(
+                    file=upload, alt_text=ref.alt[:300], caption=ref.caption[:500],
                     credit=ref.credit[:200], decorative=ref.decorative,
                 )  # fmt: skip
-                self.report.images_new += created
-                if created:
-                    self._stored_files.append(image)
+                created = True
+                self._stored_files.append(image)
+            self.report.images_new += image is None or created
             self.report.images_reused += image is not None and not created
         self._images[ref.path] = image
         return image
+
+    def _exported_image(self, ref: ImageRef) -> Image | None:
+        """Return the Image our export wrote this file from, if it is here with these bytes."""
+        # An Image is known by its upload's bytes; a phone photo is stored re-encoded (upright,
+        # without EXIF), and the export holds those stored bytes: by them it is not found.
+        image = Image.objects.filter(file=ref.stored_name).first() if ref.stored_name else None
+        if image is None:
+            return None
+        try:
+            with image.file.open("rb") as stored:
+                same = stored.read() == ref.path.read_bytes()
+        except OSError:
+            return None
+        return image if same else None
 
     def _image_url(self, ref: ImageRef) -> str:
         image = self._image(ref)

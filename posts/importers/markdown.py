@@ -51,6 +51,7 @@ _HTML_ALT = re.compile(r"""\balt\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTA
 _REFERENCE = re.compile(r"^( {0,3}\[[^\]]+\]:\s*<?)(\S+?)(>?(?:\s.*)?)$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _EXPORTED = re.compile(r"\.\./media/[^\s\"'<>()\[\]]+")
+EXPORTED_MEDIA = "../media/"
 
 
 @dataclass
@@ -476,12 +477,15 @@ def _picture(src: str, alt: str, path: Path, site: Site, notes: dict, report: Re
         report.notes[f"picture not imported, address kept: {problem}"] += 1
         return None
     note = notes.get(src, {})
+    # Where our export put it: only the same bytes under that name make it that Image.
+    exported = src.startswith(EXPORTED_MEDIA)
     return ImageRef(
         found,
         alt=_text(note.get("alt")) or alt,
         caption=_text(note.get("caption")),
         credit=_text(note.get("credit")),
         decorative=bool(note.get("decorative")),
+        stored_name=unquote(src.removeprefix(EXPORTED_MEDIA)) if exported else "",
     )
 
 
