@@ -178,3 +178,19 @@ def test_a_photo_stored_re_encoded_is_found_again_when_its_export_comes_back(tmp
         assert "created: 0, updated: 0, unchanged: 1" in out.getvalue()
         assert "Pictures added: 0, already here: 1" in out.getvalue()
     assert Image.objects.get() == photo
+
+
+def test_a_picture_with_a_non_ascii_name_keeps_its_alt_text_caption_and_credit(
+    tmp_path, media_root
+):
+    name = "café.png"  # its address in the body is percent-encoded
+    shown = Image.objects.create(
+        file=ContentFile(image_bytes(), name=name), alt_text="Cups", caption="Paris", credit="Me"
+    )
+    EntryFactory(title="Coffee", body=f"![]({shown.file.url})")
+    before = snapshot()
+    call_command("export_markdown", str(tmp_path / "out"), stdout=StringIO())
+    Entry.objects.all().delete()
+    Image.objects.all().delete()
+    call_command("import_markdown", str(tmp_path / "out"), stdout=StringIO())
+    assert snapshot() == before

@@ -476,7 +476,8 @@ def _picture(src: str, alt: str, path: Path, site: Site, notes: dict, report: Re
     if problem:
         report.notes[f"picture not imported, address kept: {problem}"] += 1
         return None
-    note = notes.get(src, {})
+    # A body holds the address as the site wrote it, non-ASCII names percent-encoded.
+    note = notes.get(src) or notes.get(unquote(src)) or {}
     # Where our export put it: only the same bytes under that name make it that Image.
     exported = src.startswith(EXPORTED_MEDIA)
     return ImageRef(
