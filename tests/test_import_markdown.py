@@ -1,3 +1,4 @@
+import time
 from pathlib import Path
 
 import pytest
@@ -236,6 +237,17 @@ def test_a_missing_path_is_a_clear_error(tmp_path):
 )
 def test_template_tags_become_markdown(source, expected):
     assert convert(source, Path("x.md"), Report()).strip() == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["{{" + " " * 1000, "{{< a" * 3000, "{{ a" * 3000, "{% highlight x " * 1000, "{% a" * 5000],
+)
+def test_a_line_of_tags_never_closed_is_read_in_a_moment(line):
+    # Each took seconds to minutes (growing with the cube or the square of its length).
+    started = time.perf_counter()
+    assert convert(line + "\n", Path("hostile.md"), Report()) == line + "\n"
+    assert time.perf_counter() - started < 1
 
 
 def test_unknown_template_tags_are_kept_and_counted():
