@@ -250,6 +250,15 @@ def test_a_line_of_tags_never_closed_is_read_in_a_moment(line):
     assert time.perf_counter() - started < 1
 
 
+def test_a_line_of_pictures_never_closed_is_read_in_a_moment(tmp_path):
+    body = "![a](" * 3000 + "\n" + "![" * 30000 + "\n"
+    write(tmp_path, "hostile.md", f"---\ntitle: Hostile\n---\n{body}")
+    started = time.perf_counter()
+    run(tmp_path)
+    assert time.perf_counter() - started < 3  # it took 15 s
+    assert Entry.objects.get().body == body
+
+
 def test_unknown_template_tags_are_kept_and_counted():
     report = Report()
     text = "{% include a.html %} {{ page.title }} {{< instagram x >}}"
