@@ -10,6 +10,7 @@ from taggit.models import Tag
 
 from posts.models import Entry, Image, Redirect
 from tests.factories import EntryFactory, ImageFactory, UserFactory, image_bytes
+from tests.test_image_files import phone_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,11 @@ def snapshot() -> dict:
     return state
 
 
-def test_export_then_import_into_an_empty_database_gives_every_entry_back(tmp_path, media_root):
+# The export folder itself, or its posts/ folder: its pictures and _redirects lie beside.
+@pytest.mark.parametrize("imported", ["", "posts"])
+def test_export_then_import_into_an_empty_database_gives_every_entry_back(
+    tmp_path, media_root, imported
+):
     writer = UserFactory(username="ada.l", first_name="Ada", last_name="Lovelace")
     cover = ImageFactory(alt_text="A field", caption="Spring", credit="Me, CC BY")
     shown = Image.objects.create(
@@ -91,12 +96,12 @@ def test_export_then_import_into_an_empty_database_gives_every_entry_back(tmp_pa
     for path in sorted(media_root.rglob("*"), reverse=True):
         path.unlink() if path.is_file() else path.rmdir()
 
-    call_command("import_markdown", str(tmp_path / "out"), stdout=StringIO())
+    call_command("import_markdown", str(tmp_path / "out" / imported), stdout=StringIO())
     assert snapshot() == before
     assert Redirect.objects.get(old_path="/category/talks/").target == "/tags/talks/"
 
     again = StringIO()
-    call_command("import_markdown", str(tmp_path / "out"), stdout=again)
+    call_command("import_markdown", str(tmp_path / "out" / imported), stdout=again)
     assert "Entries created: 0, updated: 0, unchanged: 4" in again.getvalue()
 
 
@@ -114,3 +119,78 @@ def test_an_export_dry_run_writes_nothing(tmp_path):
     out = StringIO()
     call_command("export_markdown", str(tmp_path / "out"), "--dry-run", stdout=out)
     assert "Would write 1 entries" in out.getvalue() and not (tmp_path / "out").exists()
+
+
+def test_an_undated_draft_whose_slug_starts_with_a_date_stays_undated_and_apart(
+    tmp_path, media_root
+):
+    day = timezone.now() - timedelta(days=3)
+    EntryFactory(title="Hello", slug="hello", published_at=day)
+    EntryFactory(
+        title="A plan", slug=f"{timezone.localtime(day):%Y-%m-%d}-hello", status=Entry.Status.DRAFT,
+        published_at=None,
+    )  # fmt: skip
+    before = snapshot()
+    call_command("export_markdown", str(tmp_path / "out"), stdout=StringIO())
+    assert len(list((tmp_path / "out" / "posts").glob("*.md"))) == 2
+    Entry.objects.all().delete()
+    call_command("import_markdown", str(tmp_path / "out"), stdout=StringIO())
+    assert snapshot() == before
+
+
+def test_accounts_that_differ_in_case_or_share_an_email_stay_apart(tmp_path, media_root):
+    EntryFactory(title="One", author=UserFactory(username="Bob", email="bob@example.org"))
+    EntryFactory(title="Two", author=UserFactory(username="bob", email="bob@example.org"))
+    EntryFactory(title="Three", author=UserFactory(username="robert", email="bob@example.org"))
+    before = snapshot()
+    call_command("export_markdown", str(tmp_path / "out"), stdout=StringIO())
+    out = StringIO()
+    call_command("import_markdown", str(tmp_path / "out"), stdout=out)
+    assert "created: 0, updated: 0, unchanged: 3" in out.getvalue()
+    Entry.objects.all().delete()
+    get_user_model().objects.all().delete()
+    call_command("import_markdown", str(tmp_path / "out"), stdout=StringIO())
+    assert snapshot() == before
+
+
+def test_an_export_removes_the_pictures_no_entry_shows_any_more(tmp_path, media_root):
+    kept = ImageFactory()
+    dropped = ImageFactory(file=ContentFile(image_bytes(colour=(9, 9, 9)), name="old.png"))
+    EntryFactory(title="Kept", cover=kept)
+    gone = EntryFactory(title="Gone", cover=dropped)
+    call_command("export_markdown", str(tmp_path), stdout=StringIO())
+    assert (tmp_path / "media" / dropped.file.name).is_file()
+    gone.delete()
+    out = StringIO()
+    call_command("export_markdown", str(tmp_path), stdout=out)
+    assert "0 pictures (1 already there)" in out.getvalue()
+    media = tmp_path / "media"
+    assert [path.relative_to(media).as_posix() for path in media.rglob("*.*")] == [kept.file.name]
+
+
+def test_a_photo_stored_re_encoded_is_found_again_when_its_export_comes_back(tmp_path):
+    photo = Image.objects.create(file=ContentFile(phone_photo(), name="p.jpg"), alt_text="Us")
+    EntryFactory(title="Trip", cover=photo, body=f"![Us]({photo.file.url})")
+    call_command("export_markdown", str(tmp_path / "out"), stdout=StringIO())
+    for _ in range(2):
+        out = StringIO()
+        call_command("import_markdown", str(tmp_path / "out" / "posts"), stdout=out)
+        assert "created: 0, updated: 0, unchanged: 1" in out.getvalue()
+        assert "Pictures added: 0, already here: 1" in out.getvalue()
+    assert Image.objects.get() == photo
+
+
+def test_a_picture_with_a_non_ascii_name_keeps_its_alt_text_caption_and_credit(
+    tmp_path, media_root
+):
+    name = "café.png"  # its address in the body is percent-encoded
+    shown = Image.objects.create(
+        file=ContentFile(image_bytes(), name=name), alt_text="Cups", caption="Paris", credit="Me"
+    )
+    EntryFactory(title="Coffee", body=f"![]({shown.file.url})")
+    before = snapshot()
+    call_command("export_markdown", str(tmp_path / "out"), stdout=StringIO())
+    Entry.objects.all().delete()
+    Image.objects.all().delete()
+    call_command("import_markdown", str(tmp_path / "out"), stdout=StringIO())
+    assert snapshot() == before

@@ -1,5 +1,6 @@
 """Our export's front matter: whatever an entry holds, a YAML reader gives back exactly that."""
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -51,3 +52,19 @@ def test_values_that_look_like_other_things_stay_text():
 
     assert frontmatter.split(dumped, "post.md").meta == meta
     assert dumped.count("\n---\n") == 1  # the closing fence only
+
+
+@pytest.mark.parametrize(
+    ("raw", "line"),
+    [
+        ("title: A\ndate: 2010-13-45\n", 3),
+        ("title: A\ntags:\n  - x\n  - 2014-02-30\n", 5),
+        ("title: A\ncreated: 2014-01-02 25:00:00\n", 3),
+    ],
+)
+def test_a_date_that_is_no_date_is_named_with_its_line(raw, line):
+    with pytest.raises(frontmatter.FrontMatterError) as caught:
+        frontmatter.split(f"---\n{raw}---\nBody\n", "post.md")
+
+    assert caught.value.problem.line == line
+    assert "bad value" in caught.value.problem.message

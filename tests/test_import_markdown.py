@@ -1,6 +1,8 @@
+import time
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from taggit.models import Tag
@@ -237,6 +239,26 @@ def test_template_tags_become_markdown(source, expected):
     assert convert(source, Path("x.md"), Report()).strip() == expected
 
 
+@pytest.mark.parametrize(
+    "line",
+    ["{{" + " " * 1000, "{{< a" * 3000, "{{ a" * 3000, "{% highlight x " * 1000, "{% a" * 5000],
+)
+def test_a_line_of_tags_never_closed_is_read_in_a_moment(line):
+    # Each took seconds to minutes (growing with the cube or the square of its length).
+    started = time.perf_counter()
+    assert convert(line + "\n", Path("hostile.md"), Report()) == line + "\n"
+    assert time.perf_counter() - started < 1
+
+
+def test_a_line_of_pictures_never_closed_is_read_in_a_moment(tmp_path):
+    body = "![a](" * 3000 + "\n" + "![" * 30000 + "\n"
+    write(tmp_path, "hostile.md", f"---\ntitle: Hostile\n---\n{body}")
+    started = time.perf_counter()
+    run(tmp_path)
+    assert time.perf_counter() - started < 3  # it took 15 s
+    assert Entry.objects.get().body == body
+
+
 def test_unknown_template_tags_are_kept_and_counted():
     report = Report()
     text = "{% include a.html %} {{ page.title }} {{< instagram x >}}"
@@ -343,6 +365,16 @@ def test_odd_values_in_front_matter_do_not_stop_an_import(tmp_path, front_matter
 
 
 @pytest.mark.parametrize(
+    ("front_matter", "tags"),
+    [("tags: 2014\n", ["2014"]), ("tags: [2014, 3.5]\n", ["2014", "3.5"]), ("tags: yes\n", [])],
+)
+def test_tags_written_as_numbers_are_tags(tmp_path, front_matter, tags):
+    write(tmp_path, "2020-02-02-year.md", f"---\n{front_matter}---\nText.\n")
+    run(tmp_path)
+    assert sorted(Entry.objects.get().tags.names()) == tags
+
+
+@pytest.mark.parametrize(
     ("text", "message"),
     [
         ("", "is empty"),
@@ -440,3 +472,12 @@ def test_text_that_looks_like_our_picture_mark_stays_text(tmp_path):
     entry = Entry.objects.get(slug="marks")
     assert "Marks: @@blogsite-image-0@@ and @@blogsite-image-7@@." in entry.body
     assert entry.images.count() == 1 and "/media/" in entry.body
+
+
+def test_an_author_name_longer_than_an_account_name_is_found_again(tmp_path):
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    (posts / "2014-01-02-long.md").write_text(f"---\ntitle: Long\nauthor: {'a' * 200}\n---\nText\n")
+    run(posts)
+    assert "created: 0, updated: 0, unchanged: 1" in run(posts)
+    assert get_user_model().objects.get().username == "a" * 150

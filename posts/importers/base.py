@@ -74,6 +74,9 @@ class Author:
     username: str
     name: str = ""
     email: str = ""
+    # The source names the account exactly (our export): "bob" is not "Bob", and another
+    # account with the same email is someone else.
+    exact: bool = False
 
 
 @dataclass
@@ -85,6 +88,8 @@ class ImageRef:
     caption: str = ""
     credit: str = ""
     decorative: bool = False
+    # The stored name our export wrote it from (images/2024/05/a.jpg), when it came from one.
+    stored_name: str = ""
 
 
 @dataclass
@@ -174,6 +179,7 @@ class Importer:
         self.dry_run = dry_run
         self.report = report or Report()
         self._users: dict[str, object] = {}
+        self._made: dict[str, object] = {}  # the accounts a dry run would add
         self._tags: dict[str, Tag] = {}
         self._images: dict[Path, Image | None] = {}
         self._stored_files: list[Image] = []
@@ -423,25 +429,34 @@ class Importer:
 
     def _user(self, author: Author | None):
         author = author or Author("imported", "Imported")
-        key = author.username.casefold()
+        # Usernames are case-sensitive: "Bob" and "bob" can be two accounts.
+        key = author.username[:150]
         if key not in self._users:
             self._users[key] = self._find_or_make_user(author)
         return self._users[key]
 
     def _find_or_make_user(self, author: Author):
         users = get_user_model().objects
-        user = users.filter(username__iexact=author.username).first()
-        if user is None and author.email:
-            user = users.filter(email__iexact=author.email).first()
+        # Stored cut to the field's length: looked up so too, or the next import adds it again.
+        username = author.username[:150]
+        user = users.filter(username=username).first()
+        if user is None and not author.exact:  # another spelling, or the account's email
+            user = users.filter(username__iexact=username).first()
+            if user is None and author.email:
+                user = users.filter(email__iexact=author.email).first()
+        made = username if author.exact else username.casefold()
+        if user is None and self.dry_run:
+            user = self._made.get(made)  # "Ada" then "ada": one account to add, as above
         if user is not None:
             return user
         self.report.users_new += 1
         if self.dry_run:
-            return users.model(username=author.username)
+            self._made[made] = user = users.model(username=username)
+            return user
         first, _, last = author.name.partition(" ")
         # An author who never logs in here: an inactive account with no usable password.
         user = users.model(
-            username=author.username[:150], first_name=first[:150], last_name=last[:150],
+            username=username, first_name=first[:150], last_name=last[:150],
             email=author.email, is_active=False,
         )  # fmt: skip
         user.set_unusable_password()
@@ -470,20 +485,33 @@ class Importer:
             return self._images[ref.path]
         with ref.path.open("rb") as handle:
             upload = File(handle, name=ref.path.name)
-            if self.dry_run:
-                image, created = Image.objects.with_bytes(upload), False
-                self.report.images_new += image is None
-            else:
-                image, created = Image.objects.from_upload(
-                    upload, alt_text=ref.alt[:300], caption=ref.caption[:500],
+            image = Image.objects.with_bytes(upload) or self._exported_image(ref)
+            created = False
+            if image is None and not self.dry_run:
+                image = Image.objects.create(
+                    file=upload, alt_text=ref.alt[:300], caption=ref.caption[:500],
                     credit=ref.credit[:200], decorative=ref.decorative,
                 )  # fmt: skip
-                self.report.images_new += created
-                if created:
-                    self._stored_files.append(image)
+                created = True
+                self._stored_files.append(image)
+            self.report.images_new += image is None or created
             self.report.images_reused += image is not None and not created
         self._images[ref.path] = image
         return image
+
+    def _exported_image(self, ref: ImageRef) -> Image | None:
+        """Return the Image our export wrote this file from, if it is here with these bytes."""
+        # An Image is known by its upload's bytes; a phone photo is stored re-encoded (upright,
+        # without EXIF), and the export holds those stored bytes: by them it is not found.
+        image = Image.objects.filter(file=ref.stored_name).first() if ref.stored_name else None
+        if image is None:
+            return None
+        try:
+            with image.file.open("rb") as stored:
+                same = stored.read() == ref.path.read_bytes()
+        except OSError:
+            return None
+        return image if same else None
 
     def _image_url(self, ref: ImageRef) -> str:
         image = self._image(ref)

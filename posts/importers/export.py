@@ -4,6 +4,7 @@ The folder is what import_markdown reads back, field for field, and what Jekyll 
 with little change: posts/<date>-<slug>.md, media/<the stored names>, _redirects.
 """
 
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from posts.redirects import rule_address
 # Marks our own files: the importer then takes the body exactly as it is, template tags and all.
 GENERATOR = "blogsite"
 CHUNK = 500
+# A dated file's name starts so: an undated draft's slug may too (its title began with a date).
+DATED_NAME = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-")
 
 
 @dataclass
@@ -88,6 +91,7 @@ def export_markdown(folder: Path, progress=None) -> ExportReport:
             stale.unlink()
     for image in pictures.values():
         _copy_picture(image, media_dir, report)
+    _remove_stale_pictures(media_dir, {image.file.name for image in pictures.values()})
     report.redirects = _write_redirects(folder / "_redirects", zone)
     return report
 
@@ -103,8 +107,10 @@ def _relative_to(exported: set[str]):
 
 def _file_name(entry: Entry, zone) -> str:
     # A draft with no date gets no date in its name: the importer would take it for one.
+    # A slug that starts like a date is marked, or "2014-01-02-hello" (undated) and "hello"
+    # (of that day) would share one file, and the later would overwrite the earlier.
     if entry.published_at is None:
-        return f"{entry.slug}.md"
+        return f"{entry.slug}.undated.md" if DATED_NAME.match(entry.slug) else f"{entry.slug}.md"
     return f"{timezone.localtime(entry.published_at, zone):%Y-%m-%d}-{entry.slug}.md"
 
 
@@ -176,6 +182,18 @@ def _copy_picture(image: Image, media_dir: Path, report: ExportReport) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     report.pictures += 1
+
+
+def _remove_stale_pictures(media_dir: Path, exported: set[str]) -> None:
+    """Remove the pictures an earlier export wrote that no entry shows now, and empty folders."""
+    # A picture missing from storage is in exported: its earlier copy is all that is left.
+    for parent, _folders, files in os.walk(media_dir, topdown=False):
+        here = Path(parent)
+        for name in files:
+            if (here / name).relative_to(media_dir).as_posix() not in exported:
+                (here / name).unlink()
+        if here != media_dir and not any(here.iterdir()):
+            here.rmdir()
 
 
 def _write_redirects(path: Path, zone) -> int:

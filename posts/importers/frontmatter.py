@@ -81,7 +81,7 @@ def split(text: str, origin: str) -> Document:
         ) from err
     except (ValueError, TypeError) as err:  # a well-formed value that is not one (2010-13-45)
         raise FrontMatterError(
-            Problem(origin, f"front matter holds a bad value: {err}", 2)
+            Problem(origin, f"front matter holds a bad value: {err}", _bad_value_line(raw))
         ) from err
     if meta is None:
         meta = {}
@@ -90,6 +90,19 @@ def split(text: str, origin: str) -> Document:
             Problem(origin, "front matter must be a set of `key: value` lines", line=2)
         )
     return Document({str(k).lower(): v for k, v in meta.items()}, body, raw)
+
+
+def _bad_value_line(raw: str) -> int:
+    """Return the file's line of the first front-matter line YAML reads but cannot convert."""
+    # The error carries no position: each line read alone shows where it is.
+    for number, line in enumerate(raw.split("\n"), start=2):
+        try:
+            yaml.load(line, Loader=_LOADER)
+        except (ValueError, TypeError):
+            return number
+        except yaml.YAMLError:
+            continue
+    return 2
 
 
 def _parse(raw: str, kind: str):

@@ -45,12 +45,15 @@ _DATE = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2})?$"
 )
-_MD_IMAGE = re.compile(r'!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(\s+"[^"]*")?\s*\)')
+# No "[" in the alt text, no "(" in the address (with one, it never named a picture file):
+# from each "![" the pattern looks no further than the next, or a line of "![a](" took minutes.
+_MD_IMAGE = re.compile(r'!\[([^\[\]]*+)\]\(\s*+<?([^()\s>]++)>?(\s+"[^"]*")?\s*\)')
 _HTML_IMAGE = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["']?)([^"'\s>]+)\2""", re.IGNORECASE)
 _HTML_ALT = re.compile(r"""\balt\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
 _REFERENCE = re.compile(r"^( {0,3}\[[^\]]+\]:\s*<?)(\S+?)(>?(?:\s.*)?)$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _EXPORTED = re.compile(r"\.\./media/[^\s\"'<>()\[\]]+")
+EXPORTED_MEDIA = "../media/"
 
 
 @dataclass
@@ -216,7 +219,9 @@ def read_post(path: Path, options: Options, report: Report) -> Post:
     ours = meta.get("generator") == GENERATOR
     site = _site(path, options)
     name_date, name_slug = _from_name(path)
-    published = _date(meta, ("date", "publishdate", "pubdate"), document, origin) or name_date
+    published = _date(meta, ("date", "publishdate", "pubdate"), document, origin)
+    if published is None and not ours:  # ours says when it has a date: a draft has none
+        published = name_date
     updated = _date(meta, ("last_modified_at", "lastmod", "updated", "modified"), document, origin)
     created = _date(meta, ("created",), document, origin)
     slug = _slug(_text(meta.get("slug")) or name_slug) or _slug(_text(meta.get("title")))
@@ -239,7 +244,7 @@ def read_post(path: Path, options: Options, report: Report) -> Post:
         published_at=published,
         created_at=created,
         updated_at=updated,
-        author=_author(meta) or options.default_author,
+        author=_author(meta, exact=ours) or options.default_author,
         tags=_tags(meta, exact=ours),
     )
     pictures = _picture_notes(meta)
@@ -287,6 +292,11 @@ def _site(path: Path, options: Options) -> Site:
 
 
 def _folder_site(directory: Path, options: Options) -> Site:
+    export = export_folder(directory)
+    if export is not None:
+        # Our export's posts/: its pictures are in media/ beside it, inside the export.
+        site = Site(export, "markdown", urls=options.site_urls)
+        return options.sites.setdefault(directory, site)
     for parent in (directory, *directory.parents):
         if parent in options.sites:
             return options.sites[parent]
@@ -296,6 +306,13 @@ def _folder_site(directory: Path, options: Options) -> Site:
             site = Site(parent.parent, "hugo", urls=options.site_urls)
             return options.sites.setdefault(parent, site)
     return options.sites.setdefault(directory, Site(directory, "markdown", urls=options.site_urls))
+
+
+def export_folder(folder: Path) -> Path | None:
+    """Return the folder export_markdown wrote, if this is its posts/ folder; else None."""
+    if folder.name == "posts" and (folder.parent / "_redirects").is_file():
+        return folder.parent
+    return None
 
 
 def _jekyll_site(root: Path, options: Options) -> Site:
@@ -375,7 +392,7 @@ def parse_date(text: str) -> datetime | None:
         return None
 
 
-def _author(meta: dict) -> Author | None:
+def _author(meta: dict, exact: bool = False) -> Author | None:
     value = meta.get("author") or meta.get("authors")
     if isinstance(value, list):
         value = value[0] if value else None
@@ -389,7 +406,7 @@ def _author(meta: dict) -> Author | None:
     # "author: ada" names an account; "author: Ada Lovelace" a person (account ada-lovelace).
     username = name if re.fullmatch(r"[\w.@+-]+", name) else slugify(name) or name
     full_name = _text(meta["author_name"]) if "author_name" in meta else name
-    return Author(username, full_name, _text(meta.get("author_email")))
+    return Author(username, full_name, _text(meta.get("author_email")), exact=exact)
 
 
 def _tags(meta: dict, exact: bool = False) -> list[str]:
@@ -405,6 +422,8 @@ def _words(value) -> list[str]:
     if isinstance(value, str):
         # Jekyll splits a string of tags on spaces; a comma means a list of phrases.
         return value.split(",") if "," in value else value.split()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return [str(value)]  # "tags: 2014": YAML reads a number, Jekyll a tag
     if isinstance(value, list | tuple):
         return [_text(item) for item in value if not isinstance(item, dict | list)]
     return []
@@ -459,13 +478,17 @@ def _picture(src: str, alt: str, path: Path, site: Site, notes: dict, report: Re
     if problem:
         report.notes[f"picture not imported, address kept: {problem}"] += 1
         return None
-    note = notes.get(src, {})
+    # A body holds the address as the site wrote it, non-ASCII names percent-encoded.
+    note = notes.get(src) or notes.get(unquote(src)) or {}
+    # Where our export put it: only the same bytes under that name make it that Image.
+    exported = src.startswith(EXPORTED_MEDIA)
     return ImageRef(
         found,
         alt=_text(note.get("alt")) or alt,
         caption=_text(note.get("caption")),
         credit=_text(note.get("credit")),
         decorative=bool(note.get("decorative")),
+        stored_name=unquote(src.removeprefix(EXPORTED_MEDIA)) if exported else "",
     )
 
 
@@ -597,6 +620,9 @@ def read_redirects(paths: list[Path], report: Report) -> dict[str, str]:
     redirects = {}
     for folder in (path for path in paths if path.is_dir()):
         listing = folder / "_redirects"
+        export = export_folder(folder.resolve())
+        if not listing.is_file() and export is not None:
+            listing = export / "_redirects"  # an export's posts/ was named: it lies beside
         if not listing.is_file():
             continue
         lines = listing.read_text("utf-8", errors="replace").splitlines()

@@ -11,9 +11,11 @@ from pathlib import Path
 from posts.importers.base import Report, markdown_picture
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_LIQUID = re.compile(r"\{%-?\s*(\w+)(.*?)-?%\}")
-_OUTPUT = re.compile(r"\{\{(?![<%])-?\s*(.*?)\s*-?\}\}")
-_SHORTCODE = re.compile(r"\{\{([<%])\s*(/?)\s*([\w.-]+)(.*?)\s*[>%]\}\}")
+# A tag ends before the next one opens, and no part is tried again (possessive): a line of
+# openings never closed ("{{ {{ {{…", or "{{" and spaces) once took minutes, not milliseconds.
+_LIQUID = re.compile(r"\{%-?\s*+(\w++)((?:(?!\{%|%\}).)*+)%\}")
+_OUTPUT = re.compile(r"\{\{(?![<%])((?:(?!\{\{|\}\}).)*+)\}\}")  # "-" trims: see _output
+_SHORTCODE = re.compile(r"\{\{([<%])\s*+(/?)\s*+([\w.-]++)((?:(?!\{\{|[>%]\}\}).)*+)[>%]\}\}")
 # Liquid's and Hugo's highlight blocks, wherever they stand: they become code fences.
 _HIGHLIGHT_START = re.compile(
     r"[ \t]*(?:\{%-?\s*highlight\s+([\w+#.-]+)[^%]*?-?%\}"
@@ -84,9 +86,10 @@ def _convert_line(line: str, report: Report) -> str:
 
 
 def _output(match: re.Match, report: Report) -> str:
-    if " ".join(match.group(1).split()) in SITE_ADDRESS:
+    inner = match.group(1).removeprefix("-").removesuffix("-")  # {{- x -}} trims whitespace
+    if " ".join(inner.split()) in SITE_ADDRESS:
         return ""
-    return _kept(match.group(0), "{{ " + match.group(1).split("|")[0].strip() + " }}", report)
+    return _kept(match.group(0), "{{ " + inner.split("|")[0].strip() + " }}", report)
 
 
 def _kept(text: str, name: str, report: Report) -> str:
