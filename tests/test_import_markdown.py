@@ -1,4 +1,3 @@
-import time
 from pathlib import Path
 
 import pytest
@@ -243,19 +242,17 @@ def test_template_tags_become_markdown(source, expected):
     "line",
     ["{{" + " " * 1000, "{{< a" * 3000, "{{ a" * 3000, "{% highlight x " * 1000, "{% a" * 5000],
 )
-def test_a_line_of_tags_never_closed_is_read_in_a_moment(line):
-    # Each took seconds to minutes (growing with the cube or the square of its length).
-    started = time.perf_counter()
+def test_a_line_of_tags_never_closed_is_kept_as_it_is(line):
+    # Each took seconds to minutes before (growing with the cube or the square of its
+    # length); a return of that shows as this test's duration, not in a timed assertion.
     assert convert(line + "\n", Path("hostile.md"), Report()) == line + "\n"
-    assert time.perf_counter() - started < 1
 
 
-def test_a_line_of_pictures_never_closed_is_read_in_a_moment(tmp_path):
+def test_a_line_of_pictures_never_closed_is_kept_as_it_is(tmp_path):
+    # This body took 15 s to read before; a return of that shows as this test's duration.
     body = "![a](" * 3000 + "\n" + "![" * 30000 + "\n"
     write(tmp_path, "hostile.md", f"---\ntitle: Hostile\n---\n{body}")
-    started = time.perf_counter()
     run(tmp_path)
-    assert time.perf_counter() - started < 3  # it took 15 s
     assert Entry.objects.get().body == body
 
 
