@@ -73,11 +73,12 @@ def _render_batch(entries: list[Entry], pool) -> list[Rendered]:
         for entry in entries
     ]
     if pool is None:
-        return [_render(job) for job in jobs]
-    return pool.map(_render, jobs, chunksize=25)
+        return [render_job(job) for job in jobs]
+    return pool.map(render_job, jobs, chunksize=25)
 
 
-def _render(job: Job) -> Rendered:
+def render_job(job: Job) -> Rendered:
+    """Render one entry's job (the importer's workers call it too)."""
     body, excerpt, has_cover, known = job
     html, text, summary, images = render_entry(body, excerpt, has_cover=has_cover, known=known)
     return html, text, summary, [image.pk for image in images]

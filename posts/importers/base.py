@@ -31,6 +31,7 @@ from posts.images import check_image_file
 from posts.markup import media_names, render_entry
 from posts.models import Entry, EntryImage, Image, Redirect, next_free_slug
 from posts.redirects import is_safe_target, is_storable_path, normalize_path
+from posts.rendering import render_job
 from posts.revisions import entry_snapshot, record_revision
 
 # A picture the source refers to stands in the body as this mark until it is an Image. The
@@ -333,17 +334,22 @@ class Importer:
             for image in Image.objects.filter(file__in=missing[start : start + 500]):
                 known[image.file.name] = image
         jobs = [
-            (entry, {n: known[n] for n in media_names(entry.body) if n in known})
+            (
+                entry.body,
+                entry.excerpt,
+                bool(entry.cover_id),
+                {n: known[n] for n in media_names(entry.body) if n in known},
+            )
             for entry in entries
         ]
         workers = min(os.cpu_count() or 1, 4)
         if len(jobs) < PARALLEL_FROM or workers < 2 or not self._fork:
-            results = [_render_entry(job) for job in jobs]
+            results = [render_job(job) for job in jobs]
         else:
             # Forked workers only render: the pictures they need travel with the job, and
             # nothing in them touches the database connection they inherit.
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                results = pool.map(_render_entry, jobs, chunksize=25)
+                results = pool.map(render_job, jobs, chunksize=25)
         by_pk = {image.pk: image for image in known.values()}
         for entry, (body_html, body_text, summary, image_pks) in zip(entries, results, strict=True):
             entry.body_html, entry.body_text, entry.summary = body_html, body_text, summary
@@ -605,12 +611,6 @@ def _free_slug(slug: str, claimed: set[str]) -> str:
     """Return slug-2, slug-3… : the first that no entry and no post of this import holds."""
     stored = Entry.objects.filter(slug__startswith=slug[:190]).values_list("slug", flat=True)
     return next_free_slug(slug, claimed | set(stored))
-
-
-def _render_entry(job: tuple[Entry, dict]) -> tuple[str, str, str, list[int]]:
-    entry, known = job
-    images = entry.render(known)
-    return entry.body_html, entry.body_text, entry.summary, [image.pk for image in images]
 
 
 def _distinct_slugs(posts: list[Post], report: Report) -> None:
