@@ -13,6 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 from django.conf import settings
 from django.utils.html import format_html
 
+from posts.textscan import sub_enclosed
+
 # Iframe attributes as tight as each kind of provider allows. Video players need scripts and
 # their own origin (for their cookies-less storage); none gets top navigation or forms.
 VIDEO_SANDBOX = "allow-scripts allow-same-origin allow-presentation allow-popups"
@@ -200,18 +202,20 @@ def _attributes(tag_html: str) -> dict[str, str]:
     return parser.attrs
 
 
-IFRAME = re.compile(r"<iframe\b[^>]*>(?:.*?</iframe\s*>)?", re.IGNORECASE | re.DOTALL)
-SCRIPT_WITH_SRC = re.compile(
-    r"<script\b[^>]*\bsrc\s*=[^>]*>(?:.*?</script\s*>)?", re.IGNORECASE | re.DOTALL
-)
+# Opening tags; what follows one up to its closing tag goes with it (sub_enclosed). The look
+# for src stops at a "<": from each of "<script a<script a…" it would run to the next ">".
+IFRAME = re.compile(r"<iframe\b[^>]*+>", re.IGNORECASE)
+IFRAME_END = re.compile(r"</iframe\s*>", re.IGNORECASE)
+SCRIPT_WITH_SRC = re.compile(r"<script\b(?=[^<>]*?\bsrc\s*=)[^>]*+>", re.IGNORECASE)
+SCRIPT_END = re.compile(r"</script\s*>", re.IGNORECASE)
 
 
 def _absolute(src: str) -> str:
     return "https:" + src if src.startswith("//") else src
 
 
-def _rewrite_iframe(match: re.Match) -> str:
-    attrs = _attributes(match.group(0))
+def _rewrite_iframe(opening: re.Match, _inner: str, _whole: str) -> str:
+    attrs = _attributes(opening.group(0))
     src = _absolute(attrs.get("src", "").strip())
     if not src.startswith(("https://", "http://")) or not urlsplit(src).hostname:
         return ""  # nothing to show and nothing to link to
@@ -221,8 +225,8 @@ def _rewrite_iframe(match: re.Match) -> str:
     return link_card_html(src)  # an unknown player: the author's link survives, not the frame
 
 
-def _rewrite_script(match: re.Match) -> str:
-    src = _absolute(_attributes(match.group(0)).get("src", "").strip())
+def _rewrite_script(opening: re.Match, _inner: str, _whole: str) -> str:
+    src = _absolute(_attributes(opening.group(0)).get("src", "").strip())
     found = _provider_for(src)
     if found and found[0] == "gist" and src.endswith(".js"):
         return link_card_html(src.removesuffix(".js"), f"GitHub Gist: {src.removesuffix('.js')}")
@@ -231,4 +235,7 @@ def _rewrite_script(match: re.Match) -> str:
 
 def rewrite_raw_embeds(html: str) -> str:
     """Turn raw iframes and embed scripts into our embeds or plain links, before sanitising."""
-    return SCRIPT_WITH_SRC.sub(_rewrite_script, IFRAME.sub(_rewrite_iframe, html))
+    html = sub_enclosed(html, IFRAME, IFRAME_END, _rewrite_iframe, optional=True, opening_ends=">")
+    return sub_enclosed(
+        html, SCRIPT_WITH_SRC, SCRIPT_END, _rewrite_script, optional=True, opening_ends=">"
+    )

@@ -17,6 +17,7 @@ from django.utils.text import Truncator
 
 from posts import embeds
 from posts.pictures import BODY_SIZES, figure_html, picture_html
+from posts.textscan import tag_matches
 
 if TYPE_CHECKING:
     import nh3
@@ -207,16 +208,21 @@ def _image_tokens(tokens):
 
 
 _HTML_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+_IMG_TAG = re.compile(r"<img\b", re.IGNORECASE)
 
 
 def _html_image_sources(tokens):
     """Yield the src of every <img> written as raw HTML (an imported post keeps its own)."""
     for token in tokens:
         if token.type == "html_block":
-            yield from _HTML_SRC.findall(token.content)
+            yield from _img_sources(token.content)
         for child in token.children or []:
             if child.type == "html_inline":
-                yield from _HTML_SRC.findall(child.content)
+                yield from _img_sources(child.content)
+
+
+def _img_sources(fragment: str) -> list[str]:
+    return [found.group(1) for found in tag_matches(_IMG_TAG, _HTML_SRC, fragment)]
 
 
 def _our_images(tokens, known: dict | None = None) -> dict:

@@ -167,6 +167,16 @@ def test_unknown_shortcodes_stay_visible_and_are_reported():
     assert notes == ["shortcode kept as text: [audio]"]
 
 
+def test_shortcodes_and_tags_never_closed_stay_as_text():
+    # From each opening, the patterns once scanned to the end of the post: hours for 1 MB.
+    pieces = ["[code lang=x]a", "[caption]<img src=x.png>", "[embed]b", "<pre>c", "[gallery"]
+    notes = []
+    body = convert(" ".join(pieces * 20_000), notes)
+    for piece in pieces:
+        assert body.count(piece) == 20_000
+    assert notes == []
+
+
 @needs_wxr
 def test_with_skip_invalid_a_broken_file_is_listed_and_the_others_go_in(tmp_path):
     broken = tmp_path / "broken.xml"

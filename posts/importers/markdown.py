@@ -27,6 +27,7 @@ from posts.importers.base import (
 )
 from posts.importers.export import GENERATOR
 from posts.models import Entry
+from posts.textscan import sub_tag_matches, tag_matches
 
 SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
@@ -49,6 +50,7 @@ _DATE = re.compile(
 # from each "![" the pattern looks no further than the next, or a line of "![a](" took minutes.
 _MD_IMAGE = re.compile(r'!\[([^\[\]]*+)\]\(\s*+<?([^()\s>]++)>?(\s+"[^"]*")?\s*\)')
 _HTML_IMAGE = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["']?)([^"'\s>]+)\2""", re.IGNORECASE)
+_IMG_TAG = re.compile(r"<img\b", re.IGNORECASE)  # where _HTML_IMAGE is tried: see tag_matches
 _HTML_ALT = re.compile(r"""\balt\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
 _REFERENCE = re.compile(r"^( {0,3}\[[^\]]+\]:\s*<?)(\S+?)(>?(?:\s.*)?)$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -505,7 +507,7 @@ def _convert_body(
 
         return _EXPORTED.sub(exported, body)
     body = templates.convert(body, path, report)
-    if "![" not in body and "]:" not in body and not _HTML_IMAGE.search(body):
+    if "![" not in body and "]:" not in body and not any(tag_matches(_IMG_TAG, _HTML_IMAGE, body)):
         # No picture can be referenced: nothing to look up. (Half of the generated
         # benchmark posts hold a "<" in code, and went through the loop below for nothing.)
         return body.strip("\n") + "\n"
@@ -544,7 +546,7 @@ def _convert_body(
         if "![" in line:
             line = _MD_IMAGE.sub(markdown_image, line)
         if "<" in line:
-            line = _HTML_IMAGE.sub(html_image, line)
+            line = sub_tag_matches(_IMG_TAG, _HTML_IMAGE, html_image, line)
         if "]:" in line:
             line = _REFERENCE.sub(reference, line)
         lines.append(line)

@@ -8,9 +8,11 @@ gets its paragraphs, and the shortcodes become what they meant: code fences, fig
 import html
 import re
 from collections.abc import Callable
+from functools import cache
 
 from posts.embeds import URL_ALONE
 from posts.importers.base import markdown_picture
+from posts.textscan import sub_enclosed, sub_tags
 
 BLOCK_TAGS = (
     "address|article|aside|blockquote|dd|details|div|dl|dt|fieldset|figcaption|figure|footer|"
@@ -20,15 +22,20 @@ BLOCK_TAGS = (
 _OPEN_BLOCK = re.compile(rf"(<(?:{BLOCK_TAGS})[\s/>])", re.IGNORECASE)
 _CLOSE_BLOCK = re.compile(rf"(</(?:{BLOCK_TAGS})>)", re.IGNORECASE)
 _STARTS_BLOCK = re.compile(rf"^</?(?:{BLOCK_TAGS})[\s/>]", re.IGNORECASE)
-_BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.DOTALL)
-_PRE = re.compile(r"<pre\b.*?</pre>", re.DOTALL | re.IGNORECASE)
-_CODE = re.compile(r"\[(code|sourcecode)\b([^\]]*)\](.*?)\[/\1\]", re.DOTALL | re.IGNORECASE)
-_CAPTION = re.compile(r"\[(caption|wp_caption)\b([^\]]*)\](.*?)\[/\1\]", re.DOTALL | re.IGNORECASE)
-_GALLERY = re.compile(r"\[gallery\b([^\]]*)\]", re.IGNORECASE)
-_EMBED = re.compile(r"\[embed\b[^\]]*\](.*?)\[/embed\]", re.DOTALL | re.IGNORECASE)
-_OTHER = re.compile(r"\[/?([a-z][\w-]*)\b[^\]\n]*\]", re.IGNORECASE)
-_ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
-_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+# Openings; each stretch runs to its closing (sub_enclosed). No "[" inside a shortcode, as
+# WordPress's own rules say: from each of "[code [code …" never closed, a scan stops at the next.
+_BLOCK_COMMENT = re.compile(r"<!--\s*+/?wp:")
+_COMMENT_END = re.compile(r"-->")
+_PRE = re.compile(r"<pre\b", re.IGNORECASE)
+_PRE_END = re.compile(r"</pre>", re.IGNORECASE)
+_CODE = re.compile(r"\[(code|sourcecode)\b([^\[\]]*+)\]", re.IGNORECASE)
+_CAPTION = re.compile(r"\[(caption|wp_caption)\b([^\[\]]*+)\]", re.IGNORECASE)
+_EMBED = re.compile(r"\[(embed)\b[^\[\]]*+\]", re.IGNORECASE)
+_GALLERY = re.compile(r"\[gallery\b([^\[\]]*+)\]", re.IGNORECASE)
+_OTHER = re.compile(r"\[/?([a-z][\w-]*+)[^\[\]\n]*+\]", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""(?<![\w-])([\w-]++)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
+_IMG = re.compile(r"<img\b[^>]*+>", re.IGNORECASE)  # through sub_tags, or up to the last ">"
+_ANY_TAG = re.compile(r"<[^>]++>")
 _LONE_IMAGE = re.compile(
     r"^(?:<a\b[^>]*>\s*)?(<img\b[^>]*>)(?:\s*</a>)?$", re.IGNORECASE | re.DOTALL
 )
@@ -36,6 +43,16 @@ _MARK = "\x00{}\x00"
 _MARKED = re.compile(r"\x00(\d+)\x00")
 # Shortcodes WordPress sites use that have no meaning here: kept visible, and reported.
 KNOWN = {"code", "sourcecode", "caption", "wp_caption", "gallery", "embed"}
+
+
+def _closing(opening: re.Match) -> re.Pattern:
+    """Return the pattern of a shortcode's closing tag: [/code] for [code] or [CODE lang=x]."""
+    return _closing_tag(opening.group(1).lower())
+
+
+@cache
+def _closing_tag(name: str) -> re.Pattern:
+    return re.compile(re.escape(f"[/{name}]"), re.IGNORECASE)
 
 
 def attributes(text: str) -> dict[str, str]:
@@ -62,12 +79,15 @@ class Converter:
 
     def convert(self, content: str) -> str:
         self.blocks = []
-        text = _BLOCK_COMMENT.sub("", content.replace("\r\n", "\n"))
-        text = _CODE.sub(self._code, text)
-        text = _PRE.sub(lambda m: self._keep(m.group(0)), text)
-        text = _CAPTION.sub(self._caption, text)
+        text = content.replace("\r\n", "\n")
+        text = sub_enclosed(text, _BLOCK_COMMENT, _COMMENT_END, lambda *_: "")
+        text = sub_enclosed(text, _CODE, _closing, self._code)
+        text = sub_enclosed(text, _PRE, _PRE_END, lambda _o, _i, whole: self._keep(whole))
+        text = sub_enclosed(text, _CAPTION, _closing, self._caption)
         text = _GALLERY.sub(self._gallery, text)
-        text = _EMBED.sub(lambda m: self._keep(html.unescape(m.group(1).strip())), text)
+        text = sub_enclosed(
+            text, _EMBED, _closing, lambda _o, inner, _w: self._keep(html.unescape(inner.strip()))
+        )
         text = _OTHER.sub(self._other, text)
         text = _OPEN_BLOCK.sub(r"\n\n\1", text)
         text = _CLOSE_BLOCK.sub(r"\1\n\n", text)
@@ -80,10 +100,10 @@ class Converter:
         self.blocks.append(markdown)
         return "\n\n" + _MARK.format(len(self.blocks) - 1) + "\n\n"
 
-    def _code(self, match: re.Match) -> str:
-        options = attributes(match.group(2))
+    def _code(self, opening: re.Match, inner: str, _whole: str) -> str:
+        options = attributes(opening.group(2))
         language = options.get("lang") or options.get("language") or ""
-        code = html.unescape(match.group(3).strip("\n"))
+        code = html.unescape(inner.strip("\n"))
         fence = "~~~~" if "```" in code else "```"
         return self._keep(f"{fence}{language}\n{code}\n{fence}")
 
@@ -93,13 +113,12 @@ class Converter:
             self.picture(options.get("src", "")), options.get("alt", ""), caption
         )
 
-    def _caption(self, match: re.Match) -> str:
-        inner = match.group(3)
-        image = _IMG.search(inner)
+    def _caption(self, opening: re.Match, inner: str, _whole: str) -> str:
+        image = _IMG.search(inner, 0, inner.rfind(">") + 1)
         if image is None:
             return inner
-        caption = attributes(match.group(2)).get("caption") or re.sub(
-            r"<[^>]+>", "", inner[image.end() :]
+        caption = attributes(opening.group(2)).get("caption") or sub_tags(
+            _ANY_TAG, "", inner[image.end() :]
         )
         return self._keep(self._image_line(image.group(0), html.unescape(caption).strip()))
 
@@ -125,7 +144,7 @@ class Converter:
         lone = _LONE_IMAGE.match(chunk)
         if lone:
             return self._image_line(lone.group(1))
-        chunk = _IMG.sub(self._rewrite_img, chunk)
+        chunk = sub_tags(_IMG, self._rewrite_img, chunk)
         if URL_ALONE.match(chunk):
             return chunk  # WordPress embeds a URL alone on its line; so do we
         if _STARTS_BLOCK.match(chunk):
