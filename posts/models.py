@@ -1,4 +1,5 @@
 import hashlib
+import io
 import secrets
 from pathlib import PurePosixPath
 
@@ -113,36 +114,48 @@ class Image(models.Model):
 
     def rebuild_renditions(self) -> list[dict]:
         """Make the resized copies of the file again, removing ones no longer wanted."""
-        storage = self.file.storage
         stale = {rendition["name"] for rendition in self.renditions}
-        stem = "renditions/" + str(PurePosixPath(self.file.name).with_suffix(""))
         with self.file.open("rb") as source:
-            self.renditions = make_renditions(source, stem, storage)
+            self._make_renditions(source)
         for name in stale - {rendition["name"] for rendition in self.renditions}:
-            storage.delete(name)
+            self.file.storage.delete(name)
         Image.objects.filter(pk=self.pk).update(renditions=self.renditions)
         return self.renditions
 
+    def store_file(self, upload, name: str) -> None:
+        """Clean an uploaded picture and write it and its renditions to storage; save nothing.
+
+        The slow part of adding a picture, and it touches no database: the importer runs it
+        for many pictures at once in threads (Pillow lets go of the GIL while it works).
+        """
+        # What we store and serve is upright and carries no EXIF, GPS or XMP.
+        clean = clean_image(upload, size=getattr(upload, "size", None))
+        stem = PurePosixPath(name).stem or "picture"
+        self.file.save(f"{stem}.{EXTENSIONS[clean.format]}", ContentFile(clean.data), save=False)
+        self.sha256 = clean.sha256
+        # Set here, not by ImageField's width_field: that decodes an upload as soon as a
+        # form assigns it, before validation, and a decompression bomb would crash it.
+        self.width, self.height = clean.width, clean.height
+        self._make_renditions(io.BytesIO(clean.data))
+
+    def _make_renditions(self, source) -> None:
+        stem = "renditions/" + str(PurePosixPath(self.file.name).with_suffix(""))
+        self.renditions = make_renditions(source, stem, self.file.storage)
+
     def save(self, *args, **kwargs) -> None:
         new_file = bool(self.file) and not self.file._committed
+        stale = set()
         if new_file:
-            # What we store and serve is upright and carries no EXIF, GPS or XMP.
-            upload = self.file.file
-            clean = clean_image(upload, size=upload.size)
-            stem = PurePosixPath(self.file.name).stem or "picture"
-            self.file = ContentFile(clean.data, name=f"{stem}.{EXTENSIONS[clean.format]}")
-            self.sha256 = clean.sha256
-            # Set here, not by ImageField's width_field: that decodes an upload as soon as a
-            # form assigns it, before validation, and a decompression bomb would crash it.
-            self.width, self.height = clean.width, clean.height
+            stale = {rendition["name"] for rendition in self.renditions}
+            self.store_file(self.file.file, self.file.name)
         before = (
             Image.objects.filter(pk=self.pk).values(*self.RENDERED_FIELDS).first()
             if self.pk
             else None
         )
         super().save(*args, **kwargs)
-        if new_file:
-            self.rebuild_renditions()
+        for name in stale - {rendition["name"] for rendition in self.renditions}:
+            self.file.storage.delete(name)  # a replaced picture's renditions
         if before and (new_file or any(before[f] != getattr(self, f) for f in before)):
             for entry in self.used_in.all():
                 entry.rerender()

@@ -117,6 +117,22 @@ def test_rebuild_renditions_remakes_them(media_root):
     assert all(image.file.storage.exists(name) for name in names)
 
 
+def test_a_new_file_replaces_the_old_renditions(media_root):
+    image, _ = Image.objects.from_upload(SimpleUploadedFile("p.png", image_bytes((1000, 500))))
+    old = [r["name"] for r in image.renditions]
+    assert [r["width"] for r in image.renditions] == [480, 480, 960, 960, 1000, 1000]
+
+    image.file = SimpleUploadedFile("q.png", image_bytes((700, 350), colour=(9, 9, 9)))
+    image.save()
+
+    storage = image.file.storage
+    assert (image.width, image.height) == (700, 350)
+    assert [r["width"] for r in image.renditions] == [480, 480, 700, 700]
+    assert all(storage.exists(r["name"]) for r in image.renditions)
+    assert not any(storage.exists(name) for name in old)
+    assert Image.objects.get(pk=image.pk).renditions == image.renditions
+
+
 def png_header(width: int, height: int) -> bytes:
     """A PNG that claims a size in its header and holds almost no data: a bomb's fuse."""
 

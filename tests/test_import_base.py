@@ -1,17 +1,19 @@
 """The importers' writer (posts/importers/base.py): what it stores, however it stores it."""
 
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone as django_timezone
 
 from posts.cache import content_version
-from posts.importers.base import _create_entries, _update_entries
-from posts.models import Entry
+from posts.importers.base import ImageRef, Importer, Post, _create_entries, _update_entries
+from posts.models import Entry, Image
 from posts.search import search_entries
-from tests.factories import ImageFactory, UserFactory
+from tests.factories import ImageFactory, UserFactory, image_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +118,52 @@ def test_an_import_makes_every_cached_page_stale(tmp_path, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         call_command("import_markdown", str(tmp_path), stdout=None)
     assert content_version() != before
+
+
+def _picture_post(paths: list[Path]) -> Post:
+    post = Post(
+        origin="pictures.md", key="markdown:pictures.md", title="Pictures", slug="pictures", body=""
+    )
+    post.body = "\n\n".join(
+        f"![{path.stem}]({post.add_image(ImageRef(path, alt=path.stem))})" for path in paths
+    )
+    return post
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def test_pictures_are_made_once_for_each_set_of_bytes(tmp_path, media_root):
+    blue, red = image_bytes(size=(700, 400)), image_bytes(size=(700, 400), colour=(200, 0, 0))
+    paths = [tmp_path / name for name in ("blue.png", "also-blue.png", "red.png")]
+    for path, data in zip(paths, [blue, blue, red], strict=True):
+        path.write_bytes(data)
+
+    report = Importer().run([_picture_post(paths)])
+
+    assert (report.images_new, report.images_reused) == (2, 1)
+    entry = Entry.objects.get(slug="pictures")
+    blue_image, red_image = Image.objects.order_by("pk")
+    assert entry.body.count(blue_image.file.url) == 2 and entry.body.count(red_image.file.url) == 1
+    assert set(entry.images.all()) == {blue_image, red_image}
+    for image in (blue_image, red_image):
+        assert [r["width"] for r in image.renditions] == [480, 480, 700, 700]
+        for name in [image.file.name, *(r["name"] for r in image.renditions)]:
+            assert (media_root / name).is_file()
+    assert len(_files(media_root)) == 2 * 5
+
+
+def test_a_picture_that_cannot_be_made_leaves_no_file_of_the_others(tmp_path, media_root):
+    paths = []
+    for number in range(6):
+        paths.append(tmp_path / f"picture-{number}.png")
+        paths[-1].write_bytes(image_bytes(size=(600, 300), colour=(number * 40, 0, 0)))
+    # Cut short after the reader checked it: the threads making the others still finish.
+    paths[3].write_bytes(paths[3].read_bytes()[:-40])
+
+    with pytest.raises(ValidationError, match="damaged or cut short"):
+        Importer().run([_picture_post(paths)])
+
+    assert _files(media_root) == []
+    assert not Image.objects.exists() and not Entry.objects.exists()

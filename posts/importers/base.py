@@ -11,6 +11,7 @@ import os
 import re
 import secrets
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +30,7 @@ from posts import search
 from posts.cache import bump_content_version
 from posts.images import check_image_file
 from posts.markup import media_names, render_entry
-from posts.models import Entry, EntryImage, Image, Redirect, next_free_slug
+from posts.models import Entry, EntryImage, Image, Redirect, file_sha256, next_free_slug
 from posts.redirects import is_safe_target, is_storable_path, normalize_path
 from posts.rendering import render_job
 from posts.revisions import entry_snapshot, record_revision
@@ -43,6 +44,7 @@ _IMAGE_MARK = re.compile(rf"@@blogsite-image-{_MARK_TOKEN}-(\d+)@@")
 NEW_IMAGE_URL = "(new picture: {})"
 # From this many entries on, rendering is shared among the machine's cores.
 PARALLEL_FROM = 200
+PICTURE_THREADS = min(os.cpu_count() or 1, 8)
 
 # Fields compared to decide whether an entry changed: what a reader or an author could see.
 COMPARED = ("title", "body", "excerpt", "status", "published_at", "author_id", "cover_id")
@@ -265,6 +267,7 @@ class Importer:
 
     def _run(self, posts: list[Post], redirects: dict[str, str], progress) -> None:
         existing = self._match(posts)
+        self._make_pictures(posts)
         new, changed, tags_of, before = [], [], {}, {}
         now = timezone.now()
         for post in posts:
@@ -482,6 +485,55 @@ class Importer:
             self._tags[key] = tag
         return self._tags[key]
 
+    def _make_pictures(self, posts: list[Post]) -> None:
+        """Find or make the Images of a batch's pictures, cleaning and resizing in threads.
+
+        Each new picture's files are written by a thread (Pillow and the disk let go of the
+        GIL: two threads made 1,000 small pictures in 0.55 of one thread's time); the rows
+        are saved here, in the import's transaction. A dry run looks pictures up in _image.
+        """
+        refs = {}
+        for post in posts:
+            for ref in [*post.images, *([post.cover] if post.cover else [])]:
+                if ref.path not in self._images:
+                    refs.setdefault(ref.path, ref)
+        if self.dry_run or not refs:
+            return
+        with ThreadPoolExecutor(PICTURE_THREADS) as threads:
+            digests = dict(zip(refs, threads.map(_path_sha256, refs), strict=True))
+            found = {}
+            wanted = list(set(digests.values()))
+            for start in range(0, len(wanted), 500):
+                for image in Image.objects.filter(sha256__in=wanted[start : start + 500]):
+                    found.setdefault(image.sha256, image)  # newest first, as with_bytes
+            new = {}  # digest -> (path, future): one Image for files with the same bytes
+            made, failure = {}, None
+            try:
+                for path, ref in refs.items():
+                    image = found.get(digests[path]) or self._exported_image(ref)
+                    if image is not None:
+                        self._images[path] = image
+                        self.report.images_reused += 1
+                    elif digests[path] not in new:
+                        new[digests[path]] = (path, threads.submit(_stored_picture, ref))
+            finally:
+                # Every file a thread wrote is known, to be removed if the import fails.
+                for digest, (_path, future) in new.items():
+                    try:
+                        made[digest] = future.result()
+                        self._stored_files.append(made[digest])
+                    except Exception as err:
+                        failure = failure or err
+        if failure is not None:
+            raise failure
+        for digest, image in made.items():
+            image.save()
+            self._images[new[digest][0]] = image
+            self.report.images_new += 1
+        for path in refs.keys() - self._images.keys():  # the same bytes as a new picture
+            self._images[path] = made[digests[path]]
+            self.report.images_reused += 1
+
     def _image(self, ref: ImageRef) -> Image | None:
         """Return the Image for a local file (made once, found again by its bytes).
 
@@ -533,6 +585,22 @@ class Importer:
             storage = image.file.storage
             for name in [image.file.name, *(r["name"] for r in image.renditions)]:
                 storage.delete(name)
+
+
+def _path_sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return file_sha256(handle)
+
+
+def _stored_picture(ref: ImageRef) -> Image:
+    """Return an unsaved Image whose files are in storage (run in a thread: no queries)."""
+    image = Image(
+        alt_text=ref.alt[:300], caption=ref.caption[:500], credit=ref.credit[:200],
+        decorative=ref.decorative,
+    )  # fmt: skip
+    with ref.path.open("rb") as handle:
+        image.store_file(File(handle, name=ref.path.name), ref.path.name)
+    return image
 
 
 def _insert(model, fields: list[str], rows: list[tuple]) -> None:
