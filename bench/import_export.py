@@ -49,8 +49,9 @@ def describe(checkout: Path) -> str:
     """Return the checkout's commit, marked when it has changes not committed."""
     git = ["git", "-C", str(checkout)]
     commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no"],
-                           capture_output=True, text=True)  # fmt: skip
+    # The results files are written by the benchmark itself: they are not changes to the code.
+    dirty = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no", "--", ".",
+                            ":!bench/RESULTS*.md"], capture_output=True, text=True)  # fmt: skip
     return commit.stdout.strip() + (" (with changes)" if dirty.stdout.strip() else "")
 
 
