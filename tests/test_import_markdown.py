@@ -181,6 +181,17 @@ def test_hugo_toml_front_matter_aliases_and_drafts(tmp_path, client):
         ("---\ntitle: never closed\nBody\n", "never closed", 1),
         ("---\n- a list\n---\nBody\n", "must be a set of `key: value` lines", 2),
         ('+++\ntitle = "x\n+++\nBody\n', "front matter is not valid TOML", 2),
+        # A billion laughs: 9 levels of 9 aliases. Its date was once written out in the
+        # message: 2 GB of text.
+        (
+            "---\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+            + "".join(f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]\n" for n in range(1, 9))
+            + "title: *a8\ndate: *a8\n---\nBody\n",
+            "front matter stands for more than 10,000 values",
+            3,
+        ),
+        ("---\ndate: [[[2020]]]\n---\nBody\n", "date: [[[2020]]] is not a date", 2),
+        (f'---\ndate: "{"x" * 100_000}"\n---\n', "date: 'xxxxxxxxxxxx...xxxxxxxxxxxxx' is not", 2),
     ],
 )
 def test_malformed_front_matter_names_file_and_line_and_writes_nothing(

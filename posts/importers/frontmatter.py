@@ -16,6 +16,10 @@ FENCES = {"---": "yaml", "+++": "toml"}
 STRAY_BEFORE_FENCE = re.compile(r"^(\S{1,3})(---|\+\+\+)\s*$")
 _TOML_LINE = re.compile(r"at line (\d+)")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
+# A front matter holds tens of values. YAML's aliases let a few lines stand for billions
+# (a "billion laughs"): read once they are cheap, but printing or walking one is not.
+MAX_VALUES = 10_000
+_ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[^\s\[\]{},]+")
 
 
 class FrontMatterError(Exception):
@@ -85,11 +89,31 @@ def split(text: str, origin: str) -> Document:
         ) from err
     if meta is None:
         meta = {}
+    if not _within(meta, MAX_VALUES):
+        line = next((n for n, x in enumerate(raw.split("\n"), start=2) if _ALIAS.search(x)), 2)
+        raise FrontMatterError(
+            Problem(origin, f"front matter stands for more than {MAX_VALUES:,} values", line)
+        )
     if not isinstance(meta, dict):
         raise FrontMatterError(
             Problem(origin, "front matter must be a set of `key: value` lines", line=2)
         )
     return Document({str(k).lower(): v for k, v in meta.items()}, body, raw)
+
+
+def _within(value, limit: int) -> bool:
+    """Return True if value, with every alias written out, holds at most limit values."""
+    pending, seen = [value], 0
+    while pending:
+        value = pending.pop()
+        seen += 1
+        if seen > limit:
+            return False
+        if isinstance(value, dict):
+            pending += [*value.keys(), *value.values()]
+        elif isinstance(value, list | tuple | set):
+            pending += value
+    return True
 
 
 def _bad_value_line(raw: str) -> int:

@@ -3,6 +3,7 @@
 import multiprocessing
 import os
 import re
+import reprlib
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -360,11 +361,14 @@ def _date(meta: dict, keys: tuple[str, ...], document, origin: str) -> datetime 
             parsed = value
         elif isinstance(value, date):
             parsed = datetime.combine(value, time())
-        else:
+        elif isinstance(value, str | int | float):
             parsed = parse_date(str(value))
+        else:
+            parsed = None  # a list or a mapping
         if parsed is None or not 1000 <= parsed.year <= 9000:
+            shown = reprlib.repr(value)
             raise frontmatter.FrontMatterError(
-                Problem(origin, f"{key}: {value!r} is not a date", document.line_of(key))
+                Problem(origin, f"{key}: {shown} is not a date", document.line_of(key))
             )
         return parsed
     return None
