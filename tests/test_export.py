@@ -1,3 +1,4 @@
+import os
 from datetime import timedelta
 from io import StringIO
 
@@ -85,7 +86,7 @@ def test_export_then_import_into_an_empty_database_gives_every_entry_back(
 
     out = StringIO()
     call_command("export_markdown", str(tmp_path / "out"), stdout=out)
-    assert "Wrote 4 entries, 2 pictures" in out.getvalue()
+    assert "Wrote 4 entries (0 already there), 2 pictures" in out.getvalue()
     assert (tmp_path / "out" / "_redirects").read_text().count(" 301\n") == 3
 
     Entry.objects.all().delete()
@@ -112,6 +113,29 @@ def test_an_export_refreshes_in_place(tmp_path):
     first.delete()
     call_command("export_markdown", str(tmp_path), stdout=StringIO())
     assert [p.name.split("-", 3)[-1] for p in (tmp_path / "posts").glob("*.md")] == ["second.md"]
+
+
+def test_an_export_leaves_the_files_of_unchanged_entries_alone(tmp_path):
+    kept, changed = EntryFactory(title="Kept"), EntryFactory(title="Changed")
+    call_command("export_markdown", str(tmp_path), stdout=StringIO())
+    files = {p.name: p for p in (tmp_path / "posts").glob("*.md")}
+    for path in files.values():
+        os.utime(path, (1_000_000_000, 1_000_000_000))  # 2001: any rewrite would move it
+    changed.body = "A new body."
+    changed.save()
+
+    out = StringIO()
+    call_command("export_markdown", str(tmp_path), stdout=out)
+
+    assert "Wrote 2 entries (1 already there)" in out.getvalue()
+    mtimes = {name: path.stat().st_mtime for name, path in files.items()}
+    assert mtimes[next(n for n in files if kept.slug in n)] == 1_000_000_000
+    assert mtimes[next(n for n in files if changed.slug in n)] > 1_000_000_000
+    assert (
+        (tmp_path / "posts" / next(n for n in files if changed.slug in n))
+        .read_text("utf-8")
+        .endswith("A new body.")
+    )
 
 
 def test_an_export_dry_run_writes_nothing(tmp_path):

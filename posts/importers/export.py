@@ -31,6 +31,7 @@ DATED_NAME = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-")
 @dataclass
 class ExportReport:
     entries: int = 0
+    entries_unchanged: int = 0  # of entries: their files held these very bytes already
     pictures: int = 0
     pictures_unchanged: int = 0
     redirects: int = 0
@@ -81,7 +82,13 @@ def export_markdown(folder: Path, progress=None) -> ExportReport:
             body = entry.body
             if links:
                 body = media_link.sub(_relative_to({image.file.name for image in shown}), body)
-            (posts_dir / name).write_text(meta + body, encoding="utf-8")
+            # A file that already says this is left alone, its time with it: rsync, make
+            # and backups then see only what changed since the last export.
+            data = (meta + body).encode("utf-8")
+            if _holds(posts_dir / name, data):
+                report.entries_unchanged += 1
+            else:
+                (posts_dir / name).write_bytes(data)
             written.add(name)
             report.entries += 1
             if progress:
@@ -168,6 +175,13 @@ def _time(value) -> str | None:
     return value.isoformat() if value else None
 
 
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
 def _copy_picture(image: Image, media_dir: Path, report: ExportReport) -> None:
     target = media_dir / image.file.name
     try:
@@ -176,7 +190,7 @@ def _copy_picture(image: Image, media_dir: Path, report: ExportReport) -> None:
     except OSError:
         report.missing.append(image.file.name)
         return
-    if target.is_file() and target.read_bytes() == data:
+    if _holds(target, data):
         report.pictures_unchanged += 1
         return
     target.parent.mkdir(parents=True, exist_ok=True)

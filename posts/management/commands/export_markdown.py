@@ -36,7 +36,8 @@ class Command(BaseCommand):
         except OSError as err:
             raise CommandError(f"Cannot write to {folder}: {err.strerror or err}") from err
         self.stdout.write(
-            f"Wrote {report.entries} entries, {report.pictures} pictures "
+            f"Wrote {report.entries} entries ({report.entries_unchanged} already there), "
+            f"{report.pictures} pictures "
             f"({report.pictures_unchanged} already there) and {report.redirects} redirects "
             f"to {folder}."
         )
