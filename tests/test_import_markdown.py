@@ -60,7 +60,9 @@ def test_the_jekyll_blog_arrives_whole_with_skip_invalid_and_twice_changes_nothi
     # "published: false" in one post's front matter: a draft; every other one published.
     assert Entry.objects.filter(status=Entry.Status.DRAFT).count() == 1
     assert Entry.objects.published().count() == 91
-    assert Image.objects.count() == 6  # the screenshots the corpus holds, among 33 referenced
+    # All 7 screenshots the corpus holds, among 33 referenced; one of them has its address
+    # end on the next line ("![a](http://…/shot.png\n)"), which was once missed.
+    assert Image.objects.count() == 7
     # The text arrived: every line of every body is there, but the ones the import rewrote.
     rewritten = ("{%", "{:", "![", "<img", "]: ")
     for path in files:
@@ -71,8 +73,8 @@ def test_the_jekyll_blog_arrives_whole_with_skip_invalid_and_twice_changes_nothi
                 assert line.strip() in entry.body, (path.name, line)
     again = run(JEKYLL / "_posts", "--skip-invalid", *JEKYLL_OPTIONS)
     assert "Entries created: 0, updated: 0, unchanged: 92" in again
-    assert "Pictures added: 0, already here: 6. Tags added: 0. Authors added: 0." in again
-    assert Entry.objects.count() == 92 and Image.objects.count() == 6
+    assert "Pictures added: 0, already here: 7. Tags added: 0. Authors added: 0." in again
+    assert Entry.objects.count() == 92 and Image.objects.count() == 7
     # Old addresses: the permalink pattern's, and the front matter's redirect_from.
     tubes = Entry.objects.get(slug="treat-data-as-code")
     response = client.get("/2013/09/16/treat-data-as-code/")
@@ -96,7 +98,7 @@ def _entry_for(path: Path) -> Entry:
 def test_a_dry_run_reports_and_writes_nothing(media_root):
     output = run(JEKYLL / "_posts", "--skip-invalid", "--dry-run", *JEKYLL_OPTIONS)
     assert "Entries would be created: 92" in output
-    assert "Pictures would be added: 6" in output
+    assert "Pictures would be added: 7" in output
     assert "Dry run: nothing was written." in output
     assert Entry.objects.count() == Image.objects.count() == Tag.objects.count() == 0
     assert Redirect.objects.count() == 0
@@ -489,3 +491,22 @@ def test_an_author_name_longer_than_an_account_name_is_found_again(tmp_path):
     run(posts)
     assert "created: 0, updated: 0, unchanged: 1" in run(posts)
     assert get_user_model().objects.get().username == "a" * 150
+
+
+def test_a_picture_whose_address_goes_on_over_a_line_break_is_imported(tmp_path):
+    from tests.factories import image_bytes
+
+    (tmp_path / "shot.png").write_bytes(image_bytes())
+    write(
+        tmp_path,
+        "2014-01-01-shots.md",
+        "---\ntitle: Shots\n---\n[![A shot](shot.png\n){: .right}](shot.png)\n\n"
+        '<img alt="Another"\n  src="shot.png">\n\n![Not one](shot.png\n\n)\n\n'
+        "See [the shot][1].\n\n[1]:\n  shot.png\n",
+    )
+    run(tmp_path)
+
+    image = Image.objects.get()
+    body = Entry.objects.get().body
+    assert body.count(image.file.url) == 3  # the link to it stays a link
+    assert "![Not one](shot.png\n\n)" in body  # a blank line ends it: not a picture

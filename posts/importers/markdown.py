@@ -49,11 +49,17 @@ _DATE = re.compile(
 )
 # No "[" in the alt text, no "(" in the address (with one, it never named a picture file):
 # from each "![" the pattern looks no further than the next, or a line of "![a](" took minutes.
-_MD_IMAGE = re.compile(r'!\[([^\[\]]*+)\]\(\s*+<?([^()\s>]++)>?(\s+"[^"]*")?\s*\)')
+# Around the address, spaces and at most one line break, as CommonMark allows.
+_MD_IMAGE = re.compile(
+    r'!\[([^\[\]]*+)\]\([ \t]*+\n?[ \t]*+<?([^()\s>]++)>?(\s+"[^"]*")?[ \t]*+\n?[ \t]*+\)'
+)
 _HTML_IMAGE = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["']?)([^"'\s>]+)\2""", re.IGNORECASE)
 _IMG_TAG = re.compile(r"<img\b", re.IGNORECASE)  # where _HTML_IMAGE is tried: see tag_matches
 _HTML_ALT = re.compile(r"""\balt\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
-_REFERENCE = re.compile(r"^( {0,3}\[[^\]]+\]:\s*<?)(\S+?)(>?(?:\s.*)?)$")
+# A definition's label holds no bracket; its address may follow on the next line.
+_REFERENCE = re.compile(
+    r"^( {0,3}\[[^\[\]]++\]:[ \t]*+\n?[ \t]*+<?)(\S+?)(>?(?:[ \t].*)?)$", re.MULTILINE
+)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _EXPORTED = re.compile(r"\.\./media/[^\s\"'<>()\[\]]+")
 EXPORTED_MEDIA = "../media/"
@@ -535,26 +541,35 @@ def _convert_body(
         ref = _picture(match.group(2), "", path, site, notes, report, roots)
         return f"{match.group(1)}{post.add_image(ref)}{match.group(3)}" if ref else match.group(0)
 
-    lines, fence = [], None
+    def pictures(prose: str) -> str:
+        # Whole stretches between code fences: a picture's address or an <img>'s attributes
+        # may go on over a line break ("![a](x.png\n)" is a picture in CommonMark).
+        if "![" in prose:
+            prose = _MD_IMAGE.sub(markdown_image, prose)
+        if "<" in prose:
+            prose = sub_tag_matches(_IMG_TAG, _HTML_IMAGE, html_image, prose)
+        if "]:" in prose:
+            prose = _REFERENCE.sub(reference, prose)
+        return prose
+
+    parts, prose, fence = [], [], None
     for line in body.split("\n"):
         opening = _FENCE.match(line)
         if fence:
             if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
                 fence = None
-            lines.append(line)
-            continue
-        if opening:
+            parts.append(line)
+        elif opening:
             fence = opening.group(1)
-            lines.append(line)
-            continue
-        if "![" in line:
-            line = _MD_IMAGE.sub(markdown_image, line)
-        if "<" in line:
-            line = sub_tag_matches(_IMG_TAG, _HTML_IMAGE, html_image, line)
-        if "]:" in line:
-            line = _REFERENCE.sub(reference, line)
-        lines.append(line)
-    return "\n".join(lines).strip("\n") + "\n"
+            if prose:
+                parts.append(pictures("\n".join(prose)))
+                prose = []
+            parts.append(line)
+        else:
+            prose.append(line)
+    if prose:
+        parts.append(pictures("\n".join(prose)))
+    return "\n".join(parts).strip("\n") + "\n"
 
 
 def _cover(meta: dict, path: Path, site: Site, notes: dict, report: Report, options):
