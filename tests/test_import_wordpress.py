@@ -221,3 +221,20 @@ def test_attachments_outside_the_media_dir_are_never_read(tmp_path):
     assert "attachment outside --media-dir not imported" in output
     entry = Entry.objects.get()
     assert entry.slug == "etcpasswd" and entry.cover is None and Image.objects.count() == 0
+
+
+def test_a_date_that_cannot_be_read_is_reported(tmp_path):
+    path = tmp_path / "export.xml"
+    path.write_text(
+        MINIMAL.format(path="a.png").replace(
+            "<wp:status>publish</wp:status>",
+            "<wp:status>publish</wp:status><wp:post_date_gmt>2015-13-45 10:00:00</wp:post_date_gmt>"
+            "<wp:post_date>2015-06-01 12:00:00</wp:post_date>",
+        )
+    )
+    run(path)
+    assert Entry.objects.get().published_at.year == 2015  # the local date was readable
+
+    path.write_text(path.read_text().replace("2015-06-01 12", "June 1st, 12"))
+    output = run(path)
+    assert "post 9a: its date '2015-13-45 10:00:00' cannot be read" in output

@@ -229,7 +229,7 @@ class WordPressSite:
             body="",
             excerpt=item.get("excerpt", "encoded"),
             draft=STATUSES[status],
-            published_at=_date(item),
+            published_at=_date(item, lambda note: self.report.notes.update([note])),
             author=authors.get(login) or (Author(login) if login else None),
             # post_format ("Video", "Gallery") is WordPress's layout hint, not a subject.
             tags=list(
@@ -268,12 +268,17 @@ def _number(text: str) -> int:
     return int(text) if text.strip().isdigit() else 0
 
 
-def _date(item: Item) -> datetime | None:
+def _date(item: Item, note) -> datetime | None:
+    """Return the post's time: GMT where WordPress gives it, else in this site's time zone."""
+    unread = None
     for key, zone in (("post_date_gmt", "+00:00"), ("post_date", "")):
         value = item.get("wp", key)
         if value and not value.startswith("0000"):
             try:
                 return datetime.fromisoformat(value.replace(" ", "T") + zone)
             except ValueError:
-                continue
+                unread = unread or value
+    if unread:
+        # A published post with no date is dated now: an old post would come out on top.
+        note(f"post {item.get('wp', 'post_id')}: its date {unread[:40]!r} cannot be read")
     return None
