@@ -1,6 +1,7 @@
 import hashlib
 import io
 import secrets
+import threading
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -21,6 +22,10 @@ from posts.links import entry_path
 from posts.markup import render_entry
 
 SLUG_RETRIES = 5
+# A storage finds a free name, then writes to it; S3 (file_overwrite=False) asks whether the
+# name is taken and then uploads, so two threads storing "photo.png" at once both took the
+# same name and one picture was lost. One thread at a time picks a name and writes it.
+_NAMING = threading.Lock()
 
 # Sent when an entry's HTML is stored again without a full save (the search index listens).
 post_rerender = Signal()
@@ -131,7 +136,10 @@ class Image(models.Model):
         # What we store and serve is upright and carries no EXIF, GPS or XMP.
         clean = clean_image(upload, size=getattr(upload, "size", None))
         stem = PurePosixPath(name).stem or "picture"
-        self.file.save(f"{stem}.{EXTENSIONS[clean.format]}", ContentFile(clean.data), save=False)
+        with _NAMING:
+            self.file.save(
+                f"{stem}.{EXTENSIONS[clean.format]}", ContentFile(clean.data), save=False
+            )
         self.sha256 = clean.sha256
         # Set here, not by ImageField's width_field: that decodes an upload as soon as a
         # form assigns it, before validation, and a decompression bomb would crash it.
