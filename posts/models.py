@@ -144,11 +144,18 @@ class Image(models.Model):
         # Set here, not by ImageField's width_field: that decodes an upload as soon as a
         # form assigns it, before validation, and a decompression bomb would crash it.
         self.width, self.height = clean.width, clean.height
-        self._make_renditions(io.BytesIO(clean.data))
+        written = [self.file.name]
+        try:
+            self._make_renditions(io.BytesIO(clean.data), written)
+        except BaseException:
+            # No row will name these files: a failed import or upload leaves none behind.
+            for name in written:
+                self.file.storage.delete(name)
+            raise
 
-    def _make_renditions(self, source) -> None:
+    def _make_renditions(self, source, written: list[str] | None = None) -> None:
         stem = "renditions/" + str(PurePosixPath(self.file.name).with_suffix(""))
-        self.renditions = make_renditions(source, stem, self.file.storage)
+        self.renditions = make_renditions(source, stem, self.file.storage, written)
 
     def save(self, *args, **kwargs) -> None:
         new_file = bool(self.file) and not self.file._committed

@@ -226,3 +226,25 @@ def test_pictures_of_one_name_made_at_once_keep_their_own_files(
     )
     renditions = [r["name"] for image in images for r in image.renditions]
     assert len(set(renditions)) == len(renditions)
+
+
+class FailingStorage(FileSystemStorage):
+    """Disk storage that fails to write the last rendition of a picture, as S3 now and then."""
+
+    def _save(self, name, content):
+        if name.endswith("-480.png"):
+            raise OSError("the bucket went away")
+        return super()._save(name, content)
+
+
+def test_a_picture_whose_renditions_cannot_be_written_leaves_no_file(
+    tmp_path, media_root, settings
+):
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": f"{__name__}.FailingStorage"}}
+    path = tmp_path / "photo.png"
+    path.write_bytes(image_bytes(size=(600, 300)))
+
+    with pytest.raises(OSError, match="the bucket went away"):
+        Importer().run([_picture_post([path])])
+
+    assert _files(media_root) == []
