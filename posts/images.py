@@ -197,12 +197,15 @@ def target_widths(width: int) -> list[int]:
     return list(dict.fromkeys([*widths, min(width, RENDITION_WIDTHS[-1])]))
 
 
-def make_renditions(source: IO[bytes], stem: str, storage: Storage) -> list[dict]:
+def make_renditions(
+    source: IO[bytes], stem: str, storage: Storage, written: list[str] | None = None
+) -> list[dict]:
     """Write WebP and same-format renditions of a clean picture; return their descriptions.
 
     A narrower rendition that would weigh more than a wider one of its format is left out
     (flat drawings resized gain colours and bytes): the browser takes the wider one instead.
     Animated GIFs get none: resizing would drop their frames, so the page uses the file.
+    Each name is added to written once its file is, for a caller to remove if one fails.
     """
     from PIL import Image as PILImage
 
@@ -228,6 +231,8 @@ def make_renditions(source: IO[bytes], stem: str, storage: Storage) -> list[dict
             if storage.exists(name):
                 storage.delete(name)
             storage.save(name, ContentFile(data))
+            if written is not None:
+                written.append(name)
             renditions.append(
                 {"name": name, "format": fmt, "width": width, "height": height, "bytes": len(data)}
             )

@@ -1,6 +1,7 @@
 import hashlib
 import io
 import secrets
+import threading
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -21,6 +22,10 @@ from posts.links import entry_path
 from posts.markup import render_entry
 
 SLUG_RETRIES = 5
+# A storage finds a free name, then writes to it; S3 (file_overwrite=False) asks whether the
+# name is taken and then uploads, so two threads storing "photo.png" at once both took the
+# same name and one picture was lost. One thread at a time picks a name and writes it.
+_NAMING = threading.Lock()
 
 # Sent when an entry's HTML is stored again without a full save (the search index listens).
 post_rerender = Signal()
@@ -131,16 +136,26 @@ class Image(models.Model):
         # What we store and serve is upright and carries no EXIF, GPS or XMP.
         clean = clean_image(upload, size=getattr(upload, "size", None))
         stem = PurePosixPath(name).stem or "picture"
-        self.file.save(f"{stem}.{EXTENSIONS[clean.format]}", ContentFile(clean.data), save=False)
+        with _NAMING:
+            self.file.save(
+                f"{stem}.{EXTENSIONS[clean.format]}", ContentFile(clean.data), save=False
+            )
         self.sha256 = clean.sha256
         # Set here, not by ImageField's width_field: that decodes an upload as soon as a
         # form assigns it, before validation, and a decompression bomb would crash it.
         self.width, self.height = clean.width, clean.height
-        self._make_renditions(io.BytesIO(clean.data))
+        written = [self.file.name]
+        try:
+            self._make_renditions(io.BytesIO(clean.data), written)
+        except BaseException:
+            # No row will name these files: a failed import or upload leaves none behind.
+            for name in written:
+                self.file.storage.delete(name)
+            raise
 
-    def _make_renditions(self, source) -> None:
+    def _make_renditions(self, source, written: list[str] | None = None) -> None:
         stem = "renditions/" + str(PurePosixPath(self.file.name).with_suffix(""))
-        self.renditions = make_renditions(source, stem, self.file.storage)
+        self.renditions = make_renditions(source, stem, self.file.storage, written)
 
     def save(self, *args, **kwargs) -> None:
         new_file = bool(self.file) and not self.file._committed

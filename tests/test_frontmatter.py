@@ -68,3 +68,23 @@ def test_a_date_that_is_no_date_is_named_with_its_line(raw, line):
 
     assert caught.value.problem.line == line
     assert "bad value" in caught.value.problem.message
+
+
+def test_a_long_value_repeated_by_aliases_is_refused():
+    # 20 kB written once and named 200 times: 4 MB of categories for one permalink, and
+    # 1 MB named 9,999 times stayed under the count of values while standing for 10 GB.
+    raw = f"c: &c {'x' * 20_000}\ncategories: [{', '.join(['*c'] * 200)}]\n"
+
+    with pytest.raises(frontmatter.FrontMatterError) as caught:
+        frontmatter.split(f"---\n{raw}---\nBody\n", "post.md")
+
+    assert caught.value.problem.line == 3
+    assert "front matter stands for more than" in caught.value.problem.message
+
+
+def test_aliases_of_short_values_and_long_values_written_once_are_read():
+    raw = f"excerpt: {'y' * 300_000}\nc: &c short\ncategories: [{', '.join(['*c'] * 200)}]\n"
+
+    meta = frontmatter.split(f"---\n{raw}---\nBody\n", "post.md").meta
+
+    assert len(meta["excerpt"]) == 300_000 and meta["categories"] == ["short"] * 200

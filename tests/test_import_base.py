@@ -1,15 +1,19 @@
 """The importers' writer (posts/importers/base.py): what it stores, however it stores it."""
 
+import contextlib
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage, Storage
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone as django_timezone
 
 from posts.cache import content_version
+from posts.importers import base
 from posts.importers.base import ImageRef, Importer, Post, _create_entries, _update_entries
 from posts.models import Entry, Image
 from posts.search import search_entries
@@ -167,3 +171,80 @@ def test_a_picture_that_cannot_be_made_leaves_no_file_of_the_others(tmp_path, me
 
     assert _files(media_root) == []
     assert not Image.objects.exists() and not Entry.objects.exists()
+
+
+class CheckThenWriteStorage(FileSystemStorage):
+    """Storage as S3 with file_overwrite=False is: a free name is looked up, then written over.
+
+    The first two pictures' lookups wait for each other (a second at most), as two threads
+    asking S3 at the same moment would.
+    """
+
+    meeting = threading.Barrier(2)
+
+    def is_name_available(self, name, max_length=None):
+        return Storage.is_name_available(self, name, max_length)  # S3Storage's: exists()
+
+    def exists(self, name):
+        if name.startswith("images/") and not self.meeting.broken:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                self.meeting.wait(timeout=1)
+            self.meeting.abort()  # only the first two meet
+        return super().exists(name)
+
+    def _save(self, name, content):
+        path = Path(self.path(name))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as out:  # no O_EXCL on S3: the last writer wins
+            for chunk in content.chunks():
+                out.write(chunk)
+        return name
+
+
+def test_pictures_of_one_name_made_at_once_keep_their_own_files(
+    tmp_path, media_root, settings, monkeypatch
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": f"{__name__}.CheckThenWriteStorage"},
+    }
+    CheckThenWriteStorage.meeting = threading.Barrier(2)
+    monkeypatch.setattr(base, "PICTURE_THREADS", 2)
+    paths, sent = [], {}
+    for year, colour in (("2019", (200, 0, 0)), ("2020", (0, 0, 200))):
+        (tmp_path / year).mkdir()
+        paths.append(tmp_path / year / "photo.png")
+        sent[year] = image_bytes(size=(600, 300), colour=colour)
+        paths[-1].write_bytes(sent[year])
+
+    Importer().run([_picture_post(paths)])
+
+    images = list(Image.objects.order_by("pk"))
+    assert len({image.file.name for image in images}) == 2
+    assert sorted((media_root / image.file.name).read_bytes() for image in images) == sorted(
+        sent.values()
+    )
+    renditions = [r["name"] for image in images for r in image.renditions]
+    assert len(set(renditions)) == len(renditions)
+
+
+class FailingStorage(FileSystemStorage):
+    """Disk storage that fails to write the last rendition of a picture, as S3 now and then."""
+
+    def _save(self, name, content):
+        if name.endswith("-480.png"):
+            raise OSError("the bucket went away")
+        return super()._save(name, content)
+
+
+def test_a_picture_whose_renditions_cannot_be_written_leaves_no_file(
+    tmp_path, media_root, settings
+):
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": f"{__name__}.FailingStorage"}}
+    path = tmp_path / "photo.png"
+    path.write_bytes(image_bytes(size=(600, 300)))
+
+    with pytest.raises(OSError, match="the bucket went away"):
+        Importer().run([_picture_post([path])])
+
+    assert _files(media_root) == []

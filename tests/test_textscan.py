@@ -84,3 +84,23 @@ def test_openings_never_closed_cost_one_scan():
     assert sub_enclosed(pre, wpcontent._PRE, wpcontent._PRE_END, mark) == pre
     assert list(tag_matches(markup._IMG_TAG, markup._HTML_SRC, images)) == []
     assert embeds.rewrite_raw_embeds(embedded) == embedded
+
+
+class CountingText(str):
+    """A text that counts the characters its find() calls look through."""
+
+    looked_at = 0
+
+    def find(self, sub, start=0, end=None):
+        found = super().find(sub, start, end)
+        CountingText.looked_at += (len(self) if found == -1 else found) - start
+        return found
+
+
+def test_tags_matched_one_after_another_are_looked_through_once():
+    # Every "<img src=a" matches; the ">" that ends them all is found once, not once each.
+    text = CountingText("<img src=a " * 2_000)
+    CountingText.looked_at = 0
+
+    assert len(list(tag_matches(markup._IMG_TAG, markup._HTML_SRC, text))) == 2_000
+    assert CountingText.looked_at <= 2 * len(text)

@@ -19,6 +19,9 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the whee
 # A front matter holds tens of values. YAML's aliases let a few lines stand for billions
 # (a "billion laughs"): read once they are cheap, but printing or walking one is not.
 MAX_VALUES = 10_000
+# Nor may a few long values, each named by many aliases, stand for gigabytes: the text written
+# out may be this much longer than the front matter itself (which bounds it without aliases).
+MAX_ALIASED_CHARACTERS = 100_000
 _ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[^\s\[\]{},]+")
 
 
@@ -89,10 +92,16 @@ def split(text: str, origin: str) -> Document:
         ) from err
     if meta is None:
         meta = {}
-    if not _within(meta, MAX_VALUES):
+    characters = len(raw) + MAX_ALIASED_CHARACTERS
+    if not _within(meta, MAX_VALUES, characters):
         line = next((n for n, x in enumerate(raw.split("\n"), start=2) if _ALIAS.search(x)), 2)
         raise FrontMatterError(
-            Problem(origin, f"front matter stands for more than {MAX_VALUES:,} values", line)
+            Problem(
+                origin,
+                f"front matter stands for more than {MAX_VALUES:,} values"
+                f" or {characters:,} characters",
+                line,
+            )
         )
     if not isinstance(meta, dict):
         raise FrontMatterError(
@@ -101,13 +110,15 @@ def split(text: str, origin: str) -> Document:
     return Document({str(k).lower(): v for k, v in meta.items()}, body, raw)
 
 
-def _within(value, limit: int) -> bool:
-    """Return True if value, with every alias written out, holds at most limit values."""
+def _within(value, limit: int, characters: int) -> bool:
+    """Return True if value, aliases written out, holds at most limit values and characters."""
     pending, seen = [value], 0
     while pending:
         value = pending.pop()
         seen += 1
-        if seen > limit:
+        if isinstance(value, str | bytes):
+            characters -= len(value)
+        if seen > limit or characters < 0:
             return False
         if isinstance(value, dict):
             pending += [*value.keys(), *value.values()]
