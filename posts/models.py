@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models.functions import Cast
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -122,8 +123,7 @@ class Image(models.Model):
         stale = {rendition["name"] for rendition in self.renditions}
         with self.file.open("rb") as source:
             self._make_renditions(source)
-        for name in stale - {rendition["name"] for rendition in self.renditions}:
-            self.file.storage.delete(name)
+        self._delete_renditions(stale - {rendition["name"] for rendition in self.renditions})
         Image.objects.filter(pk=self.pk).update(renditions=self.renditions)
         return self.renditions
 
@@ -153,8 +153,24 @@ class Image(models.Model):
                 self.file.storage.delete(name)
             raise
 
+    def _delete_renditions(self, names: set[str]) -> None:
+        """Delete renditions this picture no longer uses, but any another one still names.
+
+        Before their names kept the extension, two pictures could name one file.
+        """
+        if not names:
+            return
+        as_text = Cast("renditions", models.TextField())
+        others = Image.objects.exclude(pk=self.pk).annotate(names=as_text)
+        for name in names:
+            if not others.filter(names__contains=f'"{name}"').exists():
+                self.file.storage.delete(name)
+
     def _make_renditions(self, source, written: list[str] | None = None) -> None:
-        stem = "renditions/" + str(PurePosixPath(self.file.name).with_suffix(""))
+        # The stem keeps the file's extension: photo.png and photo.jpg of one month once
+        # shared "photo-480.webp", and the later picture's renditions replaced the earlier's.
+        name = PurePosixPath(self.file.name)
+        stem = f"renditions/{name.with_suffix('')}-{name.suffix.lstrip('.')}".rstrip("-")
         self.renditions = make_renditions(source, stem, self.file.storage, written)
 
     def save(self, *args, **kwargs) -> None:
@@ -169,8 +185,7 @@ class Image(models.Model):
             else None
         )
         super().save(*args, **kwargs)
-        for name in stale - {rendition["name"] for rendition in self.renditions}:
-            self.file.storage.delete(name)  # a replaced picture's renditions
+        self._delete_renditions(stale - {rendition["name"] for rendition in self.renditions})
         if before and (new_file or any(before[f] != getattr(self, f) for f in before)):
             for entry in self.used_in.all():
                 entry.rerender()

@@ -131,7 +131,7 @@ def test_dropping_a_picture_into_the_editor_makes_an_image_record(staff_client, 
     assert (image.width, image.height) == (120, 80)
     # The cleaned file and its renditions at its own width, as WebP and JPEG.
     assert sorted(path.name for path in stored_files(media_root)) == [
-        "photo-120.jpg", "photo-120.webp", "photo.jpg"
+        "photo-jpg-120.jpg", "photo-jpg-120.webp", "photo.jpg"
     ]  # fmt: skip
     upload.seek(0)
     again = staff_client.post(DROP, {"image": upload})

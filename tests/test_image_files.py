@@ -133,6 +133,41 @@ def test_a_new_file_replaces_the_old_renditions(media_root):
     assert Image.objects.get(pk=image.pk).renditions == image.renditions
 
 
+def test_pictures_of_one_name_and_two_formats_keep_their_own_renditions(media_root):
+    red = image_bytes((600, 300), fmt="PNG", colour=(200, 0, 0))
+    blue = image_bytes((600, 300), fmt="JPEG", colour=(0, 0, 200))
+    first, _ = Image.objects.from_upload(SimpleUploadedFile("photo.png", red))
+    second, _ = Image.objects.from_upload(SimpleUploadedFile("photo.jpg", blue))
+
+    names = [{r["name"] for r in image.renditions} for image in (first, second)]
+    assert not names[0] & names[1]
+    for image, colour in ((first, (200, 0, 0)), (second, (0, 0, 200))):
+        for rendition in image.renditions:
+            data = stored(rendition["name"], image.file.storage)
+            with PILImage.open(io.BytesIO(data)) as picture:
+                assert all(
+                    abs(a - b) < 8
+                    for a, b in zip(picture.convert("RGB").getpixel((5, 5)), colour, strict=True)
+                )
+
+
+def test_a_rebuild_keeps_a_rendition_another_picture_still_names(media_root):
+    first, _ = Image.objects.from_upload(SimpleUploadedFile("a.png", image_bytes((600, 300))))
+    second, _ = Image.objects.from_upload(SimpleUploadedFile("b.png", image_bytes((700, 300))))
+    storage = first.file.storage
+    # Named as renditions were before they kept the extension: one shared, one first's own.
+    shared, own = "renditions/photo-480.webp", "renditions/a-480.webp"
+    for name in (shared, own):
+        storage.save(name, io.BytesIO(b"an old rendition"))
+    first.renditions += [{"name": shared}, {"name": own}]
+    Image.objects.filter(pk=second.pk).update(renditions=[*second.renditions, {"name": shared}])
+
+    first.rebuild_renditions()
+
+    assert storage.exists(shared) and not storage.exists(own)
+    assert all(storage.exists(r["name"]) for r in first.renditions)
+
+
 def png_header(width: int, height: int) -> bytes:
     """A PNG that claims a size in its header and holds almost no data: a bomb's fuse."""
 
