@@ -9,6 +9,7 @@ import io
 import logging
 import warnings
 from dataclasses import dataclass
+from functools import cache
 from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
@@ -41,21 +42,20 @@ def check_image_file(fileobj: IO[bytes], size: int | None = None) -> tuple[str, 
     from PIL import Image as PILImage
 
     max_pixels = settings.BLOGSITE_MAX_IMAGE_PIXELS
+    _refuse_what_pillow_calls_bombs()
     fileobj.seek(0)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
-            with PILImage.open(fileobj) as image:
-                fmt, (width, height) = image.format, image.size
-                if fmt not in ALLOWED_FORMATS:
-                    raise ValidationError(
-                        _("%(format)s pictures are not accepted; use JPEG, PNG, GIF or WebP.")
-                        % {"format": fmt},
-                        code="format",
-                    )
-                if width * height > max_pixels:
-                    raise _too_many_pixels(width, height, max_pixels)
-                image.verify()
+        with PILImage.open(fileobj) as image:
+            fmt, (width, height) = image.format, image.size
+            if fmt not in ALLOWED_FORMATS:
+                raise ValidationError(
+                    _("%(format)s pictures are not accepted; use JPEG, PNG, GIF or WebP.")
+                    % {"format": fmt},
+                    code="format",
+                )
+            if width * height > max_pixels:
+                raise _too_many_pixels(width, height, max_pixels)
+            image.verify()
             # verify() leaves the image unusable, and misses truncated pixel data: decode it all.
             fileobj.seek(0)
             with PILImage.open(fileobj) as image:
@@ -79,6 +79,18 @@ def check_image_file(fileobj: IO[bytes], size: int | None = None) -> tuple[str, 
     finally:
         fileobj.seek(0)
     return fmt, width, height
+
+
+@cache
+def _refuse_what_pillow_calls_bombs() -> None:
+    """Make Pillow's warning of a decompression bomb an error, once for the whole process.
+
+    Not with warnings.catch_warnings() around each check: that swaps the process's filters
+    and puts them back, and pictures are checked in several threads at once during imports.
+    """
+    from PIL import Image as PILImage
+
+    warnings.filterwarnings("error", category=PILImage.DecompressionBombWarning)
 
 
 def _too_many_pixels(width: int, height: int, limit: int) -> ValidationError:
