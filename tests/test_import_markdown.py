@@ -259,6 +259,20 @@ def test_a_line_of_tags_never_closed_is_kept_as_it_is(line):
     assert convert(line + "\n", Path("hostile.md"), Report()) == line + "\n"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{< highlight a " * 16_000,  # 34 s: each opening read to the end of the text
+        " " * 200_000 + "highlight",  # 32 s: each space read to the end of the spaces
+        "highlight\n" + "\t" * 200_000 + "x",
+        "a {:" * 100_000,  # 12 s: each attribute list never closed read to the line's end
+    ],
+)
+def test_highlight_tags_and_attribute_lists_never_closed_are_kept_as_they_are(text):
+    # A return of the slow patterns shows as this test's duration, not in a timed assertion.
+    assert convert(text + "\n", Path("hostile.md"), Report()) == text + "\n"
+
+
 def test_a_line_of_pictures_never_closed_is_kept_as_it_is(tmp_path):
     # This body took 15 s to read before; a return of that shows as this test's duration.
     body = "![a](" * 3000 + "\n" + "![" * 30000 + "\n"
