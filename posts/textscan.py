@@ -68,11 +68,14 @@ def tag_matches(
     every opening would scan to the next ">" (or the end of the text): from each of
     "<img a<img a…" to the same place. Here each stretch is read once.
     """
-    pos = 0
+    pos, stop = 0, -1
     while (start := head.search(text, pos)) is not None:
-        stop = text.find(end, start.end())
-        if stop == -1:
-            stop = len(text)  # a tag cut short still counts, as the pattern's own "[^>]*" said
+        # Openings before the same end share it: "<img a<img a…>" is searched once, not
+        # from every opening to the same ">" (or to the end of the text, when none follows).
+        if stop < start.end():
+            stop = text.find(end, start.end())
+            if stop == -1:
+                stop = len(text)  # a tag cut short still counts, as the pattern's "[^>]*" said
         found = pattern.match(text, start.start(), stop + 1)
         if found is None:
             # Any later opening before stop ends at the same place: none matches either.
