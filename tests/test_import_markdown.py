@@ -9,6 +9,7 @@ from taggit.models import Tag
 from posts.importers.base import Report
 from posts.importers.templates import convert
 from posts.models import Entry, Image, Redirect
+from tests.factories import image_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -279,6 +280,23 @@ def test_a_line_of_pictures_never_closed_is_kept_as_it_is(tmp_path):
     write(tmp_path, "hostile.md", f"---\ntitle: Hostile\n---\n{body}")
     run(tmp_path)
     assert Entry.objects.get().body == body
+
+
+def test_a_line_of_html_pictures_never_closed_is_kept_as_it_is(tmp_path):
+    # Each picture's alt was looked for to the end of the line: this body took 27 s.
+    body = "<img src=a.png " * 20_000 + "\n"
+    write(tmp_path, "hostile.md", f"---\ntitle: Hostile\n---\n{body}")
+    run(tmp_path)
+    assert Entry.objects.get().body == body
+
+
+def test_an_html_pictures_alt_comes_with_it(tmp_path):
+    (tmp_path / "a.png").write_bytes(image_bytes())
+    (tmp_path / "b.png").write_bytes(image_bytes(colour=(200, 40, 40)))
+    body = '<img alt="Before" src="a.png"> and <img src="b.png" alt="After">\n'
+    write(tmp_path, "pictured.md", f"---\ntitle: Pictured\n---\n{body}")
+    run(tmp_path)
+    assert sorted(Image.objects.values_list("alt_text", flat=True)) == ["After", "Before"]
 
 
 def test_unknown_template_tags_are_kept_and_counted():
