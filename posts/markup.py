@@ -265,8 +265,26 @@ def _img_sources(fragment: str) -> list[str]:
     return [found.group(1) for found in tag_matches(_IMG_TAG, _HTML_SRC, fragment)]
 
 
+LOOKUP_CHUNK = 500
+
+
+def images_named(names) -> dict:
+    """Map stored file names to their Images, in one query per LOOKUP_CHUNK names.
+
+    A body can name more pictures than a query may hold values (250,000 in SQLite here,
+    65,535 in PostgreSQL): in one query, saving or exporting it was a database error.
+    """
+    from posts.models import Image  # models import this module to render on save
+
+    wanted, found = sorted(set(names)), {}
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        chunk = Image.objects.filter(file__in=wanted[start : start + LOOKUP_CHUNK])
+        found.update({image.file.name: image for image in chunk})
+    return found
+
+
 def _our_images(tokens, known: dict | None = None) -> dict:
-    """Map each image address that is one of our uploads to its Image, in one query."""
+    """Map each image address that is one of our uploads to its Image (see images_named)."""
     media_url = settings.MEDIA_URL
     names = {}
     sources = [token.attrGet("src") or "" for token in _image_tokens(tokens)]
@@ -275,12 +293,7 @@ def _our_images(tokens, known: dict | None = None) -> dict:
             names[src] = unquote(src.removeprefix(media_url))
     if not names:
         return {}
-    if known is not None:
-        by_name = known
-    else:
-        from posts.models import Image  # models import this module to render on save
-
-        by_name = {i.file.name: i for i in Image.objects.filter(file__in=names.values())}
+    by_name = known if known is not None else images_named(names.values())
     return {src: by_name[name] for src, name in names.items() if name in by_name}
 
 

@@ -70,7 +70,9 @@ def tag_matches(
     """
     pos, stop = 0, -1
     while (start := head.search(text, pos)) is not None:
-        if stop < start.end():  # else the end found for an earlier tag is this one's too
+        # Openings before the same end share it: "<img a<img a…>" is searched once, not
+        # from every opening to the same ">" (or to the end of the text, when none follows).
+        if stop < start.end():
             stop = text.find(end, start.end())
             if stop == -1:
                 stop = len(text)  # a tag cut short still counts, as the pattern's "[^>]*" said

@@ -218,3 +218,26 @@ def test_a_picture_with_a_non_ascii_name_keeps_its_alt_text_caption_and_credit(
     Image.objects.all().delete()
     call_command("import_markdown", str(tmp_path / "out"), stdout=StringIO())
     assert snapshot() == before
+
+
+def test_a_body_linking_more_files_than_a_query_may_hold_is_exported(tmp_path):
+    # A query may hold 250,000 values in SQLite here and 65,535 in PostgreSQL; one query
+    # for every /media/ name of a body failed past that. The test lowers SQLite's limit.
+    import sqlite3
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("lowers SQLite's own limit")
+    image = ImageFactory()
+    links = " ".join(f"[f](/media/files/{number}.pdf)" for number in range(1_500))
+    connection.ensure_connection()
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    try:
+        EntryFactory(title="Linked", body=f"{links}\n\n![shown]({image.file.url})\n")
+        call_command("export_markdown", str(tmp_path), stdout=StringIO())
+    finally:
+        connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+    (exported,) = (tmp_path / "posts").glob("*.md")
+    assert "](../media/" in exported.read_text() and "/media/files/1499.pdf" in exported.read_text()

@@ -9,6 +9,7 @@ from taggit.models import Tag
 from posts.importers.base import Report
 from posts.importers.templates import convert
 from posts.models import Entry, Image, Redirect
+from tests.factories import image_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -261,12 +262,43 @@ def test_a_line_of_tags_never_closed_is_kept_as_it_is(line):
     assert convert(line + "\n", Path("hostile.md"), Report()) == line + "\n"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{< highlight a " * 16_000,  # 34 s: each opening read to the end of the text
+        " " * 200_000 + "highlight",  # 32 s: each space read to the end of the spaces
+        "highlight\n" + "\t" * 200_000 + "x",
+        "a {:" * 100_000,  # 12 s: each attribute list never closed read to the line's end
+    ],
+)
+def test_highlight_tags_and_attribute_lists_never_closed_are_kept_as_they_are(text):
+    # A return of the slow patterns shows as this test's duration, not in a timed assertion.
+    assert convert(text + "\n", Path("hostile.md"), Report()) == text + "\n"
+
+
 def test_a_line_of_pictures_never_closed_is_kept_as_it_is(tmp_path):
     # This body took 15 s to read before; a return of that shows as this test's duration.
     body = "![a](" * 3000 + "\n" + "![" * 30000 + "\n"
     write(tmp_path, "hostile.md", f"---\ntitle: Hostile\n---\n{body}")
     run(tmp_path)
     assert Entry.objects.get().body == body
+
+
+def test_a_line_of_html_pictures_never_closed_is_kept_as_it_is(tmp_path):
+    # Each picture's alt was looked for to the end of the line: this body took 27 s.
+    body = "<img src=a.png " * 20_000 + "\n"
+    write(tmp_path, "hostile.md", f"---\ntitle: Hostile\n---\n{body}")
+    run(tmp_path)
+    assert Entry.objects.get().body == body
+
+
+def test_an_html_pictures_alt_comes_with_it(tmp_path):
+    (tmp_path / "a.png").write_bytes(image_bytes())
+    (tmp_path / "b.png").write_bytes(image_bytes(colour=(200, 40, 40)))
+    body = '<img alt="Before" src="a.png"> and <img src="b.png" alt="After">\n'
+    write(tmp_path, "pictured.md", f"---\ntitle: Pictured\n---\n{body}")
+    run(tmp_path)
+    assert sorted(Image.objects.values_list("alt_text", flat=True)) == ["After", "Before"]
 
 
 def test_unknown_template_tags_are_kept_and_counted():

@@ -1,5 +1,6 @@
 import json
 import re
+import sqlite3
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -234,3 +235,28 @@ def test_a_long_task_list_renders_every_checkbox():
 
     assert html.count('<li class="task-list-item"><label><input') == 20_000
     assert html.count('class="contains-task-list"') == 1
+
+
+@pytest.mark.django_db
+def test_a_body_naming_more_pictures_than_a_query_may_hold_still_renders():
+    # SQLite here takes 250,000 values in a query and PostgreSQL 65,535: a body naming
+    # more stored pictures than that was a database error on save. The limit is lowered
+    # to SQLite's old default for the test, so that 1,500 pictures pass it.
+    from django.db import connection
+
+    from tests.factories import EntryFactory, ImageFactory
+
+    if connection.vendor != "sqlite":
+        pytest.skip("lowers SQLite's own limit")
+    image = ImageFactory()
+    body = "\n\n".join(f"![a](/media/none{number}.png)" for number in range(1_500))
+    body += f"\n\n![shown]({image.file.url})"
+    connection.ensure_connection()
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    try:
+        entry = EntryFactory(body=body)
+    finally:
+        connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+    assert list(entry.images.all()) == [image]
+    assert entry.body_html.count("<img") == 1_501

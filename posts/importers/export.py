@@ -18,6 +18,7 @@ from django.utils import timezone
 from taggit.models import TaggedItem
 
 from posts.importers import frontmatter
+from posts.markup import images_named
 from posts.models import Entry, Image, Redirect
 from posts.redirects import rule_address
 
@@ -72,7 +73,7 @@ def export_markdown(folder: Path, progress=None) -> ExportReport:
             shown += [image for image in entry.image_list if image.pk != entry.cover_id]
             known = {image.file.name for image in shown}
             if names - known:
-                shown += list(Image.objects.filter(file__in=names - known))
+                shown += list(images_named(names - known).values())
             for image in shown:
                 pictures[image.pk] = image
             name = _file_name(entry, zone)

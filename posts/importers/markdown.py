@@ -55,6 +55,7 @@ _MD_IMAGE = re.compile(
 )
 _HTML_IMAGE = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["']?)([^"'\s>]+)\2""", re.IGNORECASE)
 _IMG_TAG = re.compile(r"<img\b", re.IGNORECASE)  # where _HTML_IMAGE is tried: see tag_matches
+_TAG_EDGE = re.compile(r"[<>]")
 _HTML_ALT = re.compile(r"""\balt\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
 # A definition's label holds no bracket; its address may follow on the next line.
 _REFERENCE = re.compile(
@@ -529,8 +530,11 @@ def _convert_body(
 
     def html_image(match: re.Match) -> str:
         tag_start = match.string.rfind("<", 0, match.start(3))
-        tag_end = match.string.find(">", match.end())
-        alt = _HTML_ALT.search(match.string[tag_start:tag_end])
+        # The alt is looked for up to the next "<" or ">": in "<img src=a <img src=a …" with
+        # no ">", each picture's look ran to the end of the line (320 kB: 68 s).
+        tag_end = _TAG_EDGE.search(match.string, match.end())
+        tag_end = tag_end.start() if tag_end else len(match.string)
+        alt = _HTML_ALT.search(match.string, tag_start, tag_end)
         alt = alt.group(2) if alt else ""
         ref = _picture(match.group(3), alt, path, site, notes, report, roots)
         if ref is None:

@@ -17,17 +17,21 @@ _LIQUID = re.compile(r"\{%-?\s*+(\w++)((?:(?!\{%|%\}).)*+)%\}")
 _OUTPUT = re.compile(r"\{\{(?![<%])((?:(?!\{\{|\}\}).)*+)\}\}")  # "-" trims: see _output
 _SHORTCODE = re.compile(r"\{\{([<%])\s*+(/?)\s*+([\w.-]++)((?:(?!\{\{|[>%]\}\}).)*+)[>%]\}\}")
 # Liquid's and Hugo's highlight blocks, wherever they stand: they become code fences.
+# The spaces before one are read from the first of them only (the lookbehind), and a Hugo
+# tag ends before the next "{{": from every space of a long run, or from every opening of
+# "{{< highlight a {{< highlight a…", each scan ran to the end of the text.
 _HIGHLIGHT_START = re.compile(
-    r"[ \t]*(?:\{%-?\s*highlight\s+([\w+#.-]+)[^%]*?-?%\}"
-    r"|\{\{[<%]\s*highlight\s+([\w+#.-]+)[^>%]*[>%]\}\})[ \t]*\n?"
+    r"(?<![ \t])[ \t]*(?:\{%-?\s*highlight\s+([\w+#.-]+)[^%]*?-?%\}"
+    r"|\{\{[<%]\s*highlight\s+([\w+#.-]+)(?:(?!\{\{)[^>%])*+[>%]\}\})[ \t]*\n?"
 )
 _HIGHLIGHT_END = re.compile(
-    r"\n?[ \t]*(?:\{%-?\s*endhighlight\s*-?%\}|\{\{[<%]\s*/\s*highlight\s*[>%]\}\})"
+    r"(?:\n|(?<![ \t]))[ \t]*"
+    r"(?:\{%-?\s*endhighlight\s*-?%\}|\{\{[<%]\s*/\s*highlight\s*[>%]\}\})"
 )
 _RAW_START = re.compile(r"\{%-?\s*raw\s*-?%\}")
 _RAW_END = re.compile(r"\{%-?\s*endraw\s*-?%\}")
 _IAL_LINE = re.compile(r"^\s*\{:[^}]*\}\s*$")
-_IAL_INLINE = re.compile(r"\{:\s*[^}]*\}")
+_IAL_INLINE = re.compile(r"\{:[^{}]*+\}")  # to the next "{" at most, as _LIQUID
 # Outputs that only pointed at the site itself: "{{ site.url }}/2014/x" becomes "/2014/x".
 SITE_ADDRESS = {"site.url", "site.baseurl", "site.github.url", "site.url | append: site.baseurl"}
 EMBED_URLS = {
