@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from posts.markup import build_parser, excerpt_from_html, plain_text, render_markdown
@@ -260,3 +260,52 @@ def test_a_body_naming_more_pictures_than_a_query_may_hold_still_renders():
         connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
     assert list(entry.images.all()) == [image]
     assert entry.body_html.count("<img") == 1_501
+
+
+def _tree_depth(fragment: str) -> int:
+    """The deepest element of a fragment as a browser's parser builds it (html5lib)."""
+    import html5lib
+
+    deepest, pending = 0, [(node, 1) for node in html5lib.parseFragment(fragment)]
+    while pending:
+        node, depth = pending.pop()
+        deepest = max(deepest, depth)
+        pending += [(child, depth + 1) for child in node]
+    return deepest
+
+
+tag_soup = st.lists(
+    st.sampled_from(
+        ["<div>", "</div>", "<b>", "</b>", "<i id=1>", "</i>", "<p>", "</p>", "<object>",
+         "</object>", "<table>", "</table>", "<td>", "<li>", "<ul>", "</ul>", "<select>",
+         "<option>", "<svg>", "</svg>", "<math>", "<span/>", "<br>", "x", "<a>", "</a>",
+         "<template>", "</template>", "<!--", "-->", "<dl>", "<dd>", "<ruby>", "<rt>"]
+    ),
+    max_size=60,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=500)
+@given(tag_soup)
+@example("<b><div></b>" * 20)  # an end tag that closes a formatting element, not the block
+@example("<div><object></div></object>" * 20)  # an end tag out of scope, ignored
+@example("<p><b>x</p>" * 20)  # formatting elements opened again in the next paragraph
+def test_the_depth_limit_is_never_fooled_by_tags_out_of_order(soup):
+    # Counted elements never nest deeper than the limit; the tags they imply (a table's
+    # body, row and cell) at most four times as deep.
+    from posts.markup import limit_depth
+
+    assert _tree_depth(limit_depth(soup, 3)) <= 4 * 3 + 1
+
+
+def test_html_nested_past_a_thousand_levels_is_shown_as_text():
+    # html5ever's time grows with the square of the depth: 128,000 of these took 38 s.
+    html = render_markdown("<div>\n" * 3_000)
+
+    assert html.count("<div>") == 1_000 and html.count("&lt;div&gt;") == 2_000
+
+
+def test_long_posts_of_ordinary_html_are_left_whole():
+    sloppy = "<div><span>an inline element never closed</div>\n" * 400
+    html = render_markdown("<section>\n" + "<p>a paragraph</p>\n" * 3_000 + sloppy)
+    assert "&lt;" not in html and html.count("<span>") == 400
