@@ -233,9 +233,33 @@ def _rewrite_script(opening: re.Match, _inner: str, _whole: str) -> str:
     return ""  # a widget script (tweets, toots): the quoted post before it stays as text
 
 
+# What the rewriting made stands as a mark until the end (markdown-it reads NUL as U+FFFD:
+# no text has one here).
+_MADE = re.compile("\x00(\\d+)\x00")
+_IFRAME_LEFT = re.compile(r"<(?=iframe)", re.IGNORECASE)
+
+
 def rewrite_raw_embeds(html: str) -> str:
     """Turn raw iframes and embed scripts into our embeds or plain links, before sanitising."""
-    html = sub_enclosed(html, IFRAME, IFRAME_END, _rewrite_iframe, optional=True, opening_ends=">")
-    return sub_enclosed(
-        html, SCRIPT_WITH_SRC, SCRIPT_END, _rewrite_script, optional=True, opening_ends=">"
+    made = []
+
+    def keep(rewrite):
+        def replace(opening: re.Match, inner: str, whole: str) -> str:
+            fragment = rewrite(opening, inner, whole)
+            if not fragment:
+                return ""  # what was around it joins here, and is looked at below
+            made.append(fragment)
+            return f"\x00{len(made) - 1}\x00"
+
+        return replace
+
+    html = sub_enclosed(
+        html, IFRAME, IFRAME_END, keep(_rewrite_iframe), optional=True, opening_ends=">"
     )
+    html = sub_enclosed(
+        html, SCRIPT_WITH_SRC, SCRIPT_END, keep(_rewrite_script), optional=True, opening_ends=">"
+    )
+    # Taking tags out can join what was around them into a new one: "<ifr<iframe></iframe>ame
+    # src=…>" became an iframe that none of our rules wrote. Any left now is text.
+    html = _IFRAME_LEFT.sub("&lt;", html)
+    return _MADE.sub(lambda mark: made[int(mark.group(1))], html)

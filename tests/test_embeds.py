@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 from django.test import override_settings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from posts.embeds import frame_sources, is_allowed_frame_src
 from posts.markup import render_markdown
@@ -172,3 +174,50 @@ def test_raw_tags_never_closed_render_without_rescanning_the_body():
     html = render_markdown("<div>\n" + "<iframe <script src=x <img a " * 20_000 + ">")
     assert "<iframe" not in html and "<script" not in html
     assert unsafe_parts(html) == []
+
+
+PLAYER = 'ame src="https://www.youtube-nocookie.com/embed/VpsTNSiJKis"></iframe>'
+join_pieces = st.lists(
+    st.sampled_from(
+        ["<ifr", "<IFR", PLAYER, "<iframe>", "</iframe>", "<iframe src=x>", "<div>", "</div>",
+         '<script src="https://gist.github.com/a/1.js"></script>', "<script src=x>", "x", " "]
+    ),
+    max_size=12,
+).map(lambda pieces: "<div>\n" + "".join(pieces))  # fmt: skip
+
+
+def _iframes(html: str) -> list[dict]:
+    from html.parser import HTMLParser
+
+    class Frames(HTMLParser):
+        found: list = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "iframe":
+                self.found.append(dict(attrs))
+
+    parser = Frames()
+    parser.found = []
+    parser.feed(html)
+    return parser.found
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "<div>\n<ifr<iframe></iframe>" + PLAYER,
+        '<div>\n<ifr<script src="https://x.example/a.js"></script>' + PLAYER,
+        "<div>\n<ifr<iframe></iframe>a<iframe></iframe>" + PLAYER[1:],
+    ],
+)
+def test_tags_taken_out_never_join_what_was_around_them_into_an_iframe(raw):
+    # Each once gave an iframe with none of our sandbox, allow and referrer attributes.
+    html = render_markdown(raw)
+    assert _iframes(html) == [] and "&lt;iframe" in html
+
+
+@settings(max_examples=300)
+@given(join_pieces)
+def test_every_iframe_that_survives_is_one_we_wrote(raw):
+    for frame in _iframes(render_markdown(raw)):
+        assert frame["sandbox"] and frame["referrerpolicy"] and frame["loading"] == "lazy"
