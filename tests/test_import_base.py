@@ -144,9 +144,12 @@ def test_pictures_are_made_once_for_each_set_of_bytes(tmp_path, media_root):
     for path, data in zip(paths, [blue, blue, red], strict=True):
         path.write_bytes(data)
 
+    planned = Importer(dry_run=True).run([_picture_post(paths)])
+    assert not Image.objects.exists() and _files(media_root) == []
     report = Importer().run([_picture_post(paths)])
 
     assert (report.images_new, report.images_reused) == (2, 1)
+    assert (planned.images_new, planned.images_reused) == (2, 1)  # a dry run says the same
     entry = Entry.objects.get(slug="pictures")
     blue_image, red_image = Image.objects.order_by("pk")
     assert entry.body.count(blue_image.file.url) == 2 and entry.body.count(red_image.file.url) == 1

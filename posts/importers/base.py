@@ -186,6 +186,7 @@ class Importer:
         self._tags: dict[str, Tag] = {}
         self._images: dict[Path, Image | None] = {}
         self._stored_files: list[Image] = []
+        self._planned: set[str] = set()  # a dry run's new pictures, by their bytes
         self._fork = True
 
     def run(self, posts, redirects: dict[str, str] | None = None, progress=None):
@@ -497,8 +498,10 @@ class Importer:
             for ref in [*post.images, *([post.cover] if post.cover else [])]:
                 if ref.path not in self._images:
                     refs.setdefault(ref.path, ref)
-        if self.dry_run or not refs:
-            return
+        if not self.dry_run and refs:
+            self._make_images(refs)
+
+    def _make_images(self, refs: dict[Path, ImageRef]) -> None:
         with ThreadPoolExecutor(PICTURE_THREADS) as threads:
             digests = dict(zip(refs, threads.map(_path_sha256, refs), strict=True))
             found = {}
@@ -535,25 +538,19 @@ class Importer:
             self.report.images_reused += 1
 
     def _image(self, ref: ImageRef) -> Image | None:
-        """Return the Image for a local file (made once, found again by its bytes).
-
-        In a dry run a picture not yet here gives None.
-        """
+        """Return the Image for a local file; in a dry run, None for one the import would add."""
         if ref.path in self._images:
             return self._images[ref.path]
-        with ref.path.open("rb") as handle:
-            upload = File(handle, name=ref.path.name)
-            image = Image.objects.with_bytes(upload) or self._exported_image(ref)
-            created = False
-            if image is None and not self.dry_run:
-                image = Image.objects.create(
-                    file=upload, alt_text=ref.alt[:300], caption=ref.caption[:500],
-                    credit=ref.credit[:200], decorative=ref.decorative,
-                )  # fmt: skip
-                created = True
-                self._stored_files.append(image)
-            self.report.images_new += image is None or created
-            self.report.images_reused += image is not None and not created
+        if not self.dry_run:
+            self._make_images({ref.path: ref})
+            return self._images[ref.path]
+        # Only looked up: files with the same bytes would be one new picture, as in a real run.
+        digest = _path_sha256(ref.path)
+        image = Image.objects.filter(sha256=digest).first() or self._exported_image(ref)
+        planned = image is None and digest in self._planned
+        self._planned.add(digest)
+        self.report.images_new += image is None and not planned
+        self.report.images_reused += image is not None or planned
         self._images[ref.path] = image
         return image
 
