@@ -123,8 +123,12 @@ class Image(models.Model):
         stale = {rendition["name"] for rendition in self.renditions}
         with self.file.open("rb") as source:
             self._make_renditions(source)
-        self._delete_renditions(stale - {rendition["name"] for rendition in self.renditions})
         Image.objects.filter(pk=self.pk).update(renditions=self.renditions)
+        if stale != {rendition["name"] for rendition in self.renditions}:
+            # The entries showing it name its renditions in their stored HTML (srcset).
+            for entry in self.used_in.all():
+                entry.rerender()
+        self._delete_renditions(stale - {rendition["name"] for rendition in self.renditions})
         return self.renditions
 
     def store_file(self, upload, name: str) -> None:

@@ -1,6 +1,7 @@
 """What we store and serve of an upload: upright, without metadata, with renditions."""
 
 import io
+import re
 import struct
 import zlib
 
@@ -166,6 +167,30 @@ def test_a_rebuild_keeps_a_rendition_another_picture_still_names(media_root):
 
     assert storage.exists(shared) and not storage.exists(own)
     assert all(storage.exists(r["name"]) for r in first.renditions)
+
+
+def test_a_rebuild_that_renames_renditions_renders_the_entries_showing_them(media_root):
+    from django.core.management import call_command
+
+    from posts.models import Entry
+    from tests.factories import EntryFactory
+
+    image, _ = Image.objects.from_upload(SimpleUploadedFile("p.png", image_bytes((600, 300))))
+    storage = image.file.storage
+    # Renditions as they were named before: the names an entry's stored HTML holds.
+    old = [{**r, "name": r["name"].replace("-png-", "-")} for r in image.renditions]
+    for before, after in zip(image.renditions, old, strict=True):
+        storage.save(after["name"], storage.open(before["name"]))
+    Image.objects.filter(pk=image.pk).update(renditions=old)
+    entry = EntryFactory(body=f"![A square]({image.file.url})")
+    assert old[0]["name"] in entry.body_html
+
+    call_command("rebuild_renditions", stdout=io.StringIO())
+
+    html = Entry.objects.get(pk=entry.pk).body_html
+    assert old[0]["name"] not in html and image.renditions[0]["name"] in html
+    shown = re.findall(r"/media/(renditions/[^\s\",]+)", html)
+    assert shown and all(storage.exists(name) for name in shown)
 
 
 def png_header(width: int, height: int) -> bytes:
