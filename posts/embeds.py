@@ -233,14 +233,14 @@ def _rewrite_script(opening: re.Match, _inner: str, _whole: str) -> str:
     return ""  # a widget script (tweets, toots): the quoted post before it stays as text
 
 
-# What the rewriting made stands as a mark until the end (markdown-it reads NUL as U+FFFD:
-# no text has one here).
+# What the rewriting made stands as a mark, NUL number NUL, until the end.
 _MADE = re.compile("\x00(\\d+)\x00")
 _IFRAME_LEFT = re.compile(r"<(?=iframe)", re.IGNORECASE)
 
 
 def rewrite_raw_embeds(html: str) -> str:
     """Turn raw iframes and embed scripts into our embeds or plain links, before sanitising."""
+    html = html.replace("\x00", "\ufffd")  # as markdown-it does: a NUL here would be a mark
     made = []
 
     def keep(rewrite):

@@ -221,3 +221,9 @@ def test_tags_taken_out_never_join_what_was_around_them_into_an_iframe(raw):
 def test_every_iframe_that_survives_is_one_we_wrote(raw):
     for frame in _iframes(render_markdown(raw)):
         assert frame["sandbox"] and frame["referrerpolicy"] and frame["loading"] == "lazy"
+
+
+def test_a_nul_in_raw_html_is_never_taken_for_a_mark():
+    from posts.embeds import rewrite_raw_embeds
+
+    assert rewrite_raw_embeds("a\x005\x00 <iframe src=x></iframe>") == "a\ufffd5\ufffd "
