@@ -11,8 +11,8 @@ from collections.abc import Callable
 from django.db import transaction
 from django.db.models import QuerySet
 
-from posts.markup import media_names, render_entry
-from posts.models import Entry, Image
+from posts.markup import images_named, media_names, render_entry
+from posts.models import Entry
 
 BATCH = 500
 PARALLEL_FROM = 200  # entries; below this, forking costs more than it saves
@@ -56,25 +56,31 @@ def rerender_entries(
 
 
 def _render_batch(entries: list[Entry], pool) -> list[Rendered]:
-    """Render a batch, in the pool when there is one; its pictures are read in one query."""
-    wanted = {entry.pk: media_names(entry.body) for entry in entries}
-    names = list(set().union(*wanted.values()))
-    known = {}
-    for start in range(0, len(names), 500):
-        for image in Image.objects.filter(file__in=names[start : start + 500]):
-            known[image.file.name] = image
+    """Render a batch, in the pool when there is one."""
+    jobs, _known = entry_jobs(entries)
+    if pool is None:
+        return [render_job(job) for job in jobs]
+    return pool.map(render_job, jobs, chunksize=25)
+
+
+def entry_jobs(entries: list[Entry], known: dict | None = None) -> tuple[list[Job], dict]:
+    """Return the entries' jobs, and the pictures their bodies may show by stored name.
+
+    known: pictures already in hand (an import's own); the others are read 500 names a query.
+    """
+    wanted = [media_names(entry.body) for entry in entries]
+    known = dict(known or {})
+    known.update(images_named(set().union(*wanted) - known.keys()))
     jobs = [
         (
             entry.body,
             entry.excerpt,
             bool(entry.cover_id),
-            {name: known[name] for name in wanted[entry.pk] if name in known},
+            {n: known[n] for n in names if n in known},
         )
-        for entry in entries
+        for entry, names in zip(entries, wanted, strict=True)
     ]
-    if pool is None:
-        return [render_job(job) for job in jobs]
-    return pool.map(render_job, jobs, chunksize=25)
+    return jobs, known
 
 
 def render_job(job: Job) -> Rendered:
