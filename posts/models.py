@@ -1,7 +1,9 @@
 import hashlib
 import io
+import operator
 import secrets
 import threading
+from functools import reduce
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -9,7 +11,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models.functions import Cast
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -160,15 +161,19 @@ class Image(models.Model):
     def _delete_renditions(self, names: set[str]) -> None:
         """Delete renditions this picture no longer uses, but any another one still names.
 
-        Before their names kept the extension, two pictures could name one file.
+        Before their names kept the extension, photo.png and photo.jpg of one folder both
+        named renditions/…/photo-480.webp: a rendition <stem>-<width>.<ext> can only be
+        shared with the pictures whose file is <stem>.<anything>, read in one query.
         """
         if not names:
             return
-        as_text = Cast("renditions", models.TextField())
-        others = Image.objects.exclude(pk=self.pk).annotate(names=as_text)
-        for name in names:
-            if not others.filter(names__contains=f'"{name}"').exists():
-                self.file.storage.delete(name)
+        stems = {name.removeprefix("renditions/").rsplit("-", 1)[0] + "." for name in names}
+        sharing = Image.objects.exclude(pk=self.pk).filter(
+            reduce(operator.or_, (models.Q(file__startswith=stem) for stem in stems))
+        )
+        named = {r["name"] for image in sharing.only("renditions") for r in image.renditions}
+        for name in names - named:
+            self.file.storage.delete(name)
 
     def _make_renditions(self, source, written: list[str] | None = None) -> None:
         # The stem keeps the file's extension: photo.png and photo.jpg of one month once

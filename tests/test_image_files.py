@@ -153,20 +153,24 @@ def test_pictures_of_one_name_and_two_formats_keep_their_own_renditions(media_ro
 
 
 def test_a_rebuild_keeps_a_rendition_another_picture_still_names(media_root):
-    first, _ = Image.objects.from_upload(SimpleUploadedFile("a.png", image_bytes((600, 300))))
-    second, _ = Image.objects.from_upload(SimpleUploadedFile("b.png", image_bytes((700, 300))))
-    storage = first.file.storage
-    # Named as renditions were before they kept the extension: one shared, one first's own.
-    shared, own = "renditions/photo-480.webp", "renditions/a-480.webp"
-    for name in (shared, own):
-        storage.save(name, io.BytesIO(b"an old rendition"))
-    first.renditions += [{"name": shared}, {"name": own}]
-    Image.objects.filter(pk=second.pk).update(renditions=[*second.renditions, {"name": shared}])
+    png, _ = Image.objects.from_upload(SimpleUploadedFile("photo.png", image_bytes((600, 300))))
+    jpg, _ = Image.objects.from_upload(
+        SimpleUploadedFile("photo.jpg", image_bytes((600, 300), fmt="JPEG"))
+    )
+    storage = png.file.storage
+    # As both were named before the names kept the extension: one file for the two.
+    shared = png.renditions[0]["name"].replace("-png-", "-")
+    storage.save(shared, io.BytesIO(b"an old rendition"))
+    for image in (png, jpg):
+        Image.objects.filter(pk=image.pk).update(renditions=[{"name": shared}])
+    png.refresh_from_db()
 
-    first.rebuild_renditions()
-
-    assert storage.exists(shared) and not storage.exists(own)
-    assert all(storage.exists(r["name"]) for r in first.renditions)
+    png.rebuild_renditions()
+    assert storage.exists(shared)  # photo.jpg still names it
+    jpg.refresh_from_db()
+    jpg.rebuild_renditions()
+    assert not storage.exists(shared)  # and now nothing does
+    assert all(storage.exists(r["name"]) for r in [*png.renditions, *jpg.renditions])
 
 
 def test_a_rebuild_that_renames_renditions_renders_the_entries_showing_them(media_root):
