@@ -16,8 +16,12 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(PY) -m pip install --quiet -e ".[dev]"
+# The test tools, and any dependency pyproject.toml gained, without installing the project
+# itself again: a reinstall rewrites its files in site-packages, and a running `make run`
+# restarts on that. The project is installed only into a venv that lacks it.
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PY) -c 'import subprocess, sys, tomllib; project = tomllib.load(open("pyproject.toml", "rb"))["project"]; sys.exit(subprocess.call([sys.executable, "-m", "pip", "install", "--quiet", *project["dependencies"], *project["optional-dependencies"]["dev"]]))'
+	$(PY) -m pip show --quiet blogsite >/dev/null 2>&1 || $(PY) -m pip install --quiet -e .
 	touch $@
 
 # A local .env (never committed) holds DEBUG=1 and a generated SECRET_KEY.
@@ -29,12 +33,17 @@ install: $(VENV)/.installed .env
 
 install-dev: $(VENV)/.installed-dev .env
 
+# The task worker (e-mail, Webmentions, statistics) runs beside the web server; Ctrl-C, or
+# the server ending, stops both.
+WITH_WORKER = $(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM;
+
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup_roles
 	$(PY) manage.py load_demo
-	$(PY) manage.py demo_admin
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py demo_admin --base-url http://$(HOST):$(PORT)
+	$(WITH_WORKER) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production-like, on the embedded default: gunicorn, DEBUG off, plain HTTP on 127.0.0.1.
 serve: install
@@ -42,11 +51,14 @@ serve: install
 	$(PY) manage.py setup_roles
 	$(PY) manage.py load_demo
 	$(PY) manage.py collectstatic --noinput -v0
-	DEBUG=0 BLOGSITE_PLAIN_HTTP=1 ALLOWED_HOSTS=127.0.0.1,localhost \
-	  GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn blogsite.wsgi
+	export DEBUG=0 BLOGSITE_PLAIN_HTTP=1 ALLOWED_HOSTS=127.0.0.1,localhost; \
+	  $(WITH_WORKER) GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn blogsite.wsgi
 
+# The architecture's contracts (pyproject.toml) are checked before the tests: a broken one
+# fails the build.
 test: install-dev
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 # Not part of the tests: needs wrk (apt-get install wrk); appends to bench/RESULTS.md.
@@ -60,6 +72,7 @@ bench-load: install-dev
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .

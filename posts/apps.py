@@ -9,6 +9,6 @@ class PostsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from posts import signals  # noqa: F401  (connects the search index and page cache)
-        from posts.maintenance import analyze_database
+        from posts.operations.maintenance import analyze_database
 
         post_migrate.connect(analyze_database, sender=self)

@@ -1,11 +1,13 @@
 import functools
 
-from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.urls import get_script_prefix, reverse
+from django.utils.functional import SimpleLazyObject
+
+from posts.delivery.frame import site_frame
 
 
 def site(request: HttpRequest) -> dict:
@@ -15,9 +17,13 @@ def site(request: HttpRequest) -> dict:
     page = request.GET.get("page", "")
     if page.isdigit() and int(page) > 1:
         canonical += f"?page={int(page)}"
+    # Read only by a template that shows it (feeds and sitemaps never do): from the cache,
+    # under the content version, or two queries when it changed.
+    frame = SimpleLazyObject(site_frame)
     return {
-        "site_title": settings.BLOGSITE_TITLE,
-        "site_tagline": settings.BLOGSITE_TAGLINE,
+        "site_frame": frame,
+        "site_title": SimpleLazyObject(lambda: frame.title),
+        "site_tagline": SimpleLazyObject(lambda: frame.tagline),
         "site_urls": frame_urls(get_script_prefix()),
         "canonical_url": canonical,
     }
@@ -33,6 +39,7 @@ def frame_urls(script_prefix: str) -> dict:
     return {
         "index": reverse("posts:index"),
         "tags": reverse("posts:tags"),
+        "archive": reverse("posts:archive"),
         "search": reverse("posts:search"),
         "feed": reverse("posts:feed"),
         "feed_rss": reverse("posts:feed-rss"),

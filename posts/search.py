@@ -1,4 +1,5 @@
-"""Full-text search over published entries: SQLite FTS5 by default, PostgreSQL when configured.
+"""Full-text search over published entries (SQLite FTS5 by default, PostgreSQL when configured),
+and a plain scan of the few published pages.
 
 Both backends sit behind search_entries(); the index is kept in step by posts.signals.
 Whatever a reader types becomes a safe query: FTS5 gets quoted terms, PostgreSQL gets
@@ -12,13 +13,13 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db import connection
-from django.db.models import BooleanField
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from posts.models import Entry
+from posts.models import Entry, Page
 
 FTS_TABLE = "posts_entry_fts"
 CONFIG = "english"
@@ -260,3 +261,21 @@ def rebuild_index() -> int:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS_TABLE}")
     return reindex()
+
+
+PAGE_HITS = 5
+
+
+def search_pages(query: str) -> list:
+    """Return up to PAGE_HITS published pages holding every word of the query: one query.
+
+    Pages are few (an About page, a project or two), so a plain scan of their text serves;
+    they are not in the entries' full-text index, which ranks and pages the stream.
+    """
+    words = query.split()[:MAX_TERMS]
+    if not words:
+        return []
+    pages = Page.objects.published().only("title", "path", "summary")
+    for word in words:
+        pages = pages.filter(Q(title__icontains=word) | Q(body_text__icontains=word))
+    return list(pages.order_by("title")[:PAGE_HITS])

@@ -1,7 +1,9 @@
 """The way out: every entry as a Markdown file with YAML front matter, its pictures, its redirects.
 
 The folder is what import_markdown reads back, field for field, and what Jekyll or Hugo read
-with little change: posts/<date>-<slug>.md, media/<the stored names>, _redirects.
+with little change: posts/<date>-<slug>.md, pages/<address>.md (posts.importers.pages),
+authors/<slug>.md and series/<slug>.md (posts.importers.people), media/<the stored names>,
+_redirects.
 """
 
 import os
@@ -15,12 +17,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import ngettext
 from taggit.models import TaggedItem
 
 from posts.importers import frontmatter
-from posts.markup import images_named
-from posts.models import Entry, Image, Redirect
-from posts.redirects import rule_address
+from posts.importers.pages import export_pages
+from posts.importers.people import export_people
+from posts.models import Entry, EntryAuthor, Image, Redirect
+from posts.models.redirect import rule_address
 
 # Marks our own files: the importer then takes the body exactly as it is, template tags and all.
 GENERATOR = "blogsite"
@@ -34,34 +38,90 @@ class ExportReport:
     entries: int = 0
     entries_unchanged: int = 0  # of entries: their files held these very bytes already
     pictures: int = 0
-    pictures_unchanged: int = 0
+    pictures_unchanged: int = 0  # of pictures, likewise
     redirects: int = 0
+    pages: int = 0
+    profiles: int = 0
+    series: int = 0
     missing: list[str] | None = None
+
+    def describe(self, folder: Path) -> str:
+        """Say in a sentence what the export wrote and what it found as it was."""
+        entries = _written_or_unchanged(self.entries, self.entries_unchanged, "entry", "entries")
+        pictures = _written_or_unchanged(
+            self.pictures, self.pictures_unchanged, "picture", "pictures"
+        )
+        redirects = counted(self.redirects, "redirect", "redirects")
+        others = [
+            counted(count, one, many)
+            for count, one, many in [
+                (self.pages, "page", "pages"),
+                (self.profiles, "author profile", "author profiles"),
+                (self.series, "series", "series"),
+            ]
+            if count
+        ]
+        rest = "".join(f"; {other}" for other in others)
+        return f"Exported to {folder}: {entries}; {pictures}; {redirects}{rest}."
+
+
+def counted(count: int, one: str, many: str) -> str:
+    """Return "1 entry", "2 entries": the count and the noun that goes with it."""
+    return f"{count} {ngettext(one, many, count)}"
+
+
+def _written_or_unchanged(total: int, unchanged: int, one: str, many: str) -> str:
+    """Return "3 entries written", "8 entries unchanged" or "1 entry written, 7 unchanged"."""
+    written = total - unchanged
+    if total and not written:
+        return f"{counted(total, one, many)} unchanged"
+    if not unchanged:
+        return f"{counted(total, one, many)} written"
+    return f"{counted(written, one, many)} written, {unchanged} unchanged"
 
 
 def export_markdown(folder: Path, progress=None) -> ExportReport:
-    """Write every entry, picture and redirect under folder; return what was written."""
+    """Write every entry, page, profile, series, picture and redirect under folder; say what."""
     report = ExportReport(missing=[])
     posts_dir, media_dir = folder / "posts", folder / "media"
     posts_dir.mkdir(parents=True, exist_ok=True)
+    zone = timezone.get_current_timezone()
+    pictures, written = _write_posts(posts_dir, zone, report, progress)
+    for stale in posts_dir.glob("*.md"):
+        if stale.name not in written:  # an entry deleted since the last export
+            stale.unlink()
+    report.pages, page_pictures = export_pages(folder)
+    pictures.update(page_pictures)
+    report.profiles, report.series, people_pictures = export_people(folder)
+    pictures.update(people_pictures)
+    for image in pictures.values():
+        _copy_picture(image, media_dir, report)
+    _remove_stale_pictures(media_dir, {image.file.name for image in pictures.values()})
+    report.redirects = _write_redirects(folder / "_redirects", zone)
+    return report
+
+
+def _write_posts(
+    posts_dir: Path, zone, report: ExportReport, progress
+) -> tuple[dict[int, Image], set[str]]:
+    """Write every entry as a Markdown file; return the pictures they show and the files' names."""
     media_url = settings.MEDIA_URL
     media_link = re.compile(r"(?<![\w./:-])" + re.escape(media_url) + r"([^\s\"')>]+)")
     # Pictures as a plain list: through the related manager, each entry's cost more to
     # set up than the query that fetched them all. Authors are few: read once, not per row.
     entries = (
-        Entry.objects.select_related("cover")
+        Entry.objects.select_related("cover", "series")
         .prefetch_related(Prefetch("images", to_attr="image_list"))
         .defer("body_html", "body_text", "summary", "tag_names")
     )
     ids = list(Entry.objects.order_by("pk").values_list("pk", flat=True))
     writers = get_user_model().objects.filter(pk__in=Entry.objects.values("author_id"))
     authors = {user.pk: user for user in writers}
-    zone = timezone.get_current_timezone()
     pictures: dict[int, Image] = {}
     written = set()
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        tags, old_paths = _tag_names(chunk), _old_paths(chunk)
+        tags, old_paths, bylines = _tag_names(chunk), _old_paths(chunk), _bylines(chunk)
         for entry in entries.filter(pk__in=chunk).order_by("pk"):
             if entry.author_id in authors:  # else an entry saved since by a new author
                 entry.author = authors[entry.author_id]
@@ -73,11 +133,17 @@ def export_markdown(folder: Path, progress=None) -> ExportReport:
             shown += [image for image in entry.image_list if image.pk != entry.cover_id]
             known = {image.file.name for image in shown}
             if names - known:
-                shown += list(images_named(names - known).values())
+                shown += list(Image.objects.named(names - known).values())
             for image in shown:
                 pictures[image.pk] = image
             name = _file_name(entry, zone)
-            meta = _front_matter(entry, shown, tags.get(entry.pk, []), old_paths.get(entry.pk, []))
+            meta = _front_matter(
+                entry,
+                shown,
+                tags.get(entry.pk, []),
+                old_paths.get(entry.pk, []),
+                bylines.get(entry.pk, []),
+            )
             # Only the addresses of the pictures exported beside it: other /media/ links
             # (a PDF uploaded elsewhere) stay as they are.
             body = entry.body
@@ -94,14 +160,7 @@ def export_markdown(folder: Path, progress=None) -> ExportReport:
             report.entries += 1
             if progress:
                 progress(1)
-    for stale in posts_dir.glob("*.md"):
-        if stale.name not in written:  # an entry deleted since the last export
-            stale.unlink()
-    for image in pictures.values():
-        _copy_picture(image, media_dir, report)
-    _remove_stale_pictures(media_dir, {image.file.name for image in pictures.values()})
-    report.redirects = _write_redirects(folder / "_redirects", zone)
-    return report
+    return pictures, written
 
 
 def _relative_to(exported: set[str]):
@@ -140,7 +199,23 @@ def _old_paths(ids: list[int]) -> dict[int, list[str]]:
     return paths
 
 
-def _front_matter(entry: Entry, shown: list[Image], tags: list[str], old_paths: list[str]) -> str:
+def _bylines(ids: list[int]) -> dict[int, list]:
+    """Return each entry's authors (users) in byline order: one query for the chunk."""
+    found = defaultdict(list)
+    rows = EntryAuthor.objects.filter(entry_id__in=ids).select_related("user")
+    for row in rows.order_by("entry_id", "position", "pk"):
+        found[row.entry_id].append(row.user)
+    return found
+
+
+def _person(user) -> dict:
+    return {"login": user.get_username(), "name": user.get_full_name(), "email": user.email}
+
+
+def _front_matter(
+    entry: Entry, shown: list[Image], tags: list[str], old_paths: list[str], byline: list
+) -> str:
+    series = entry.series
     meta = {
         "generator": GENERATOR,
         "title": entry.title,
@@ -152,6 +227,14 @@ def _front_matter(entry: Entry, shown: list[Image], tags: list[str], old_paths: 
         "author": entry.author.get_username(),
         "author_name": entry.author.get_full_name(),
         "author_email": entry.author.email,
+        # Only for more than one: the first is `author` above, as one-author entries have it.
+        "authors": [_person(user) for user in byline] if len(byline) > 1 else [],
+        "series": (
+            {"slug": series.slug, "title": series.title, "description": series.description}
+            if series is not None
+            else None
+        ),
+        "series_part": entry.series_part if series is not None else None,
         "import_key": entry.import_key,
         "excerpt": entry.excerpt,
         "tags": tags,
@@ -191,12 +274,12 @@ def _copy_picture(image: Image, media_dir: Path, report: ExportReport) -> None:
     except OSError:
         report.missing.append(image.file.name)
         return
+    report.pictures += 1
     if _holds(target, data):
         report.pictures_unchanged += 1
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-    report.pictures += 1
 
 
 def _remove_stale_pictures(media_dir: Path, exported: set[str]) -> None:
@@ -214,12 +297,12 @@ def _remove_stale_pictures(media_dir: Path, exported: set[str]) -> None:
 def _write_redirects(path: Path, zone) -> int:
     """Write every redirect, entries' too, in the `old new 301` form static hosts read."""
     rows = Redirect.objects.order_by("old_path").values_list(
-        "old_path", "target", "entry__slug", "entry__published_at", "entry__created_at"
-    )
-    lines = [
-        f"{rule_address(old_path)} "
-        f"{rule_address(Entry.path_for(slug, published, created, zone) if slug else target)} 301"
-        for old_path, target, slug, published, created in rows
-    ]
+        "old_path", "target", "entry__slug", "entry__published_at", "entry__created_at",
+        "page__path",
+    )  # fmt: skip
+    lines = []
+    for old_path, target, slug, published, created, page in rows:
+        new = Entry.path_for(slug, published, created, zone) if slug else page or target
+        lines.append(f"{rule_address(old_path)} {rule_address(new)} 301")
     path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
     return len(lines)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from posts.importers.base import Problem
+from posts.importers.records import Problem
 
 FENCES = {"---": "yaml", "+++": "toml"}
 # "l---": something typed before the opening fence, which Jekyll would take for body text.
@@ -70,26 +70,7 @@ def split(text: str, origin: str) -> Document:
         ) from None
     raw = "\n".join(lines[1:end])
     body = "\n".join(lines[end + 1 :])
-    kind = FENCES[first]
-    try:
-        meta = _parse(raw, kind)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        reason = getattr(err, "problem", None) or str(err)
-        raise FrontMatterError(
-            Problem(origin, f"front matter is not valid YAML: {reason}", line)
-        ) from err
-    except tomllib.TOMLDecodeError as err:
-        found = _TOML_LINE.search(str(err))
-        line = int(found.group(1)) + 1 if found else raw.count("\n") + 2
-        raise FrontMatterError(
-            Problem(origin, f"front matter is not valid TOML: {err}", line)
-        ) from err
-    except (ValueError, TypeError) as err:  # a well-formed value that is not one (2010-13-45)
-        raise FrontMatterError(
-            Problem(origin, f"front matter holds a bad value: {err}", _bad_value_line(raw))
-        ) from err
+    meta = _read_meta(raw, FENCES[first], origin)
     if meta is None:
         meta = {}
     characters = len(raw) + MAX_ALIASED_CHARACTERS
@@ -108,6 +89,29 @@ def split(text: str, origin: str) -> Document:
             Problem(origin, "front matter must be a set of `key: value` lines", line=2)
         )
     return Document({str(k).lower(): v for k, v in meta.items()}, body, raw)
+
+
+def _read_meta(raw: str, kind: str, origin: str):
+    """Return the front matter's values; raise FrontMatterError naming the line where it breaks."""
+    try:
+        return _parse(raw, kind)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        reason = getattr(err, "problem", None) or str(err)
+        raise FrontMatterError(
+            Problem(origin, f"front matter is not valid YAML: {reason}", line)
+        ) from err
+    except tomllib.TOMLDecodeError as err:
+        found = _TOML_LINE.search(str(err))
+        line = int(found.group(1)) + 1 if found else raw.count("\n") + 2
+        raise FrontMatterError(
+            Problem(origin, f"front matter is not valid TOML: {err}", line)
+        ) from err
+    except (ValueError, TypeError) as err:  # a well-formed value that is not one (2010-13-45)
+        raise FrontMatterError(
+            Problem(origin, f"front matter holds a bad value: {err}", _bad_value_line(raw))
+        ) from err
 
 
 def _within(value, limit: int, characters: int) -> bool:
@@ -164,18 +168,25 @@ def _escape(match: re.Match) -> str:
 def _scalar(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
     return '"' + _NEEDS_ESCAPE.sub(_escape, value) + '"'
 
 
 def dump(meta: dict) -> str:
     """Return meta as YAML front matter between --- fences, one key a line.
 
-    meta holds strings, booleans, lists of strings and lists of such dicts. Every string is
+    meta holds strings, booleans, whole numbers, dicts of strings, lists of strings and lists
+    of such dicts. Every string is
     double-quoted with escapes, so no value can be read as a number, a date or a fence. (Through
     PyYAML's dumper, which looks at every value to pick a style, this took 40% of an export.)
     """
     lines = ["---"]
     for key, value in meta.items():
+        if isinstance(value, dict):
+            lines.append(f"{key}:")
+            lines += [f"  {name}: {_scalar(field)}" for name, field in value.items()]
+            continue
         if not isinstance(value, list):
             lines.append(f"{key}: {_scalar(value)}")
             continue

@@ -16,17 +16,16 @@ import defusedxml
 import defusedxml.ElementTree
 from django.utils.text import slugify
 
-from posts.importers.base import (
-    Author,
-    ImageRef,
-    ImportFailed,
-    Post,
-    Problem,
-    Report,
-    check_picture,
-)
+from posts.importers.fields import summary_before_more
+from posts.importers.pictures import check_picture
+from posts.importers.records import Author, ImageRef, ImportFailed, Post, Problem, Report
+from posts.importers.wpcomments import read_comment
 from posts.importers.wpcontent import Converter
 
+# WordPress's categories stay apart from its tags as tags in a namespace: "News" the category
+# is the tag "Category: News", beside a tag "news". A tag's name is what the export writes, so
+# the namespace survives an export and import unchanged.
+CATEGORY_PREFIX = "Category: "
 STATUSES = {"publish": False, "future": False, "draft": True, "pending": True, "private": True}
 _SIZED = re.compile(r"-\d+x\d+(?=\.\w+$)")
 
@@ -48,7 +47,7 @@ class Item:
     fields: dict = field(default_factory=dict)
     categories: list[tuple[str, str]] = field(default_factory=list)  # (domain, name)
     meta: dict = field(default_factory=dict)
-    comments: int = 0
+    comments: list[dict] = field(default_factory=list)  # each <wp:comment>'s values by name
 
     def get(self, kind: str, name: str) -> str:
         return (self.fields.get((kind, name)) or "").strip()
@@ -81,7 +80,7 @@ def _item(element: Element) -> Item:
             values = {_split(c.tag)[1]: (c.text or "") for c in child}
             item.meta[values.get("meta_key", "")] = values.get("meta_value", "")
         elif kind == "wp" and name == "comment":
-            item.comments += 1
+            item.comments.append({_split(c.tag)[1]: (c.text or "") for c in child})
         else:
             item.fields[(kind, name)] = child.text or ""
     return item
@@ -141,8 +140,11 @@ def read_posts(path: Path, media_dir: Path | None, report: Report) -> list[Post]
     posts = []
     for number, item in enumerate(items, start=1):
         kind = item.get("wp", "post_type") or "post"
-        report.counted["comments"] += item.comments
         if kind != "post":
+            if item.comments:
+                report.counted["comments on pages and other items that are not posts"] += len(
+                    item.comments
+                )
             if kind != "attachment":
                 report.counted[
                     {"page": "pages", "nav_menu_item": "menu items"}.get(kind, kind)
@@ -151,8 +153,17 @@ def read_posts(path: Path, media_dir: Path | None, report: Report) -> list[Post]
         status = item.get("wp", "status")
         if status not in STATUSES:
             report.counted[f"posts with status {status or 'none'}"] += 1
+            if item.comments:
+                report.counted["comments on posts that are not imported"] += len(item.comments)
             continue
-        posts.append(site.post(item, status, authors, f"{path} (item {number})"))
+        post = site.post(item, status, authors, f"{path} (item {number})")
+        for values in item.comments:
+            comment, why = read_comment(values)
+            if comment is None:
+                report.counted[f"comments ({why})"] += 1
+            else:
+                post.comments.append(comment)
+        posts.append(post)
     remote = sum(1 for a in attachments.values() if site.local(a) is None)
     if remote:
         report.counted["attachments not found locally (their addresses are kept)"] = remote
@@ -178,8 +189,19 @@ def _attachments(items: list[Item]) -> dict[str, Attachment]:
 
 def _url_key(url: str) -> str:
     """The same picture at any size and over http or https: one key."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # "http://example.eu]/a.jpg": no attachment has it; kept as written
+        return url
     return parts.netloc.lower() + _SIZED.sub("", unquote(parts.path))
+
+
+def _path(url: str) -> str:
+    """Return an address's path; an address urlsplit cannot read ("http://a]/x") has none."""
+    try:
+        return urlsplit(url).path
+    except ValueError:
+        return ""
 
 
 class WordPressSite:
@@ -197,7 +219,7 @@ class WordPressSite:
         if attachment.id in self._local:
             return self._local[attachment.id]
         ref = None
-        path = urlsplit(attachment.url).path
+        path = _path(attachment.url)
         relative = path.split("/uploads/", 1)[-1] if "/uploads/" in path else path.lstrip("/")
         candidate = self.media_dir / unquote(relative) if self.media_dir else None
         # uploads/../../x or a link to elsewhere: only files inside --media-dir go in.
@@ -231,10 +253,7 @@ class WordPressSite:
             draft=STATUSES[status],
             published_at=_date(item, lambda note: self.report.notes.update([note])),
             author=authors.get(login) or (Author(login) if login else None),
-            # post_format ("Video", "Gallery") is WordPress's layout hint, not a subject.
-            tags=list(
-                dict.fromkeys(n for kind, n in item.categories if n and kind != "post_format")
-            ),
+            tags=tags_of(item.categories),
         )
         post_id = item.get("wp", "post_id")
 
@@ -253,14 +272,32 @@ class WordPressSite:
             return [(a.url, a.alt, a.caption) for a in chosen]
 
         converter = Converter(picture, gallery, lambda note: self.report.notes.update([note]))
-        post.body = converter.convert(item.get("content", "encoded"))
+        content = item.get("content", "encoded")
+        if not post.excerpt and "<!--more" in content:
+            # What WordPress listed: the text before <!--more--> (its own pictures left out).
+            before = Converter(str, lambda _options: [], lambda _note: None)
+            post.excerpt = summary_before_more(before.convert(content) + "\n")
+        post.body = converter.convert(content)
         thumbnail = self.attachments.get(item.meta.get("_thumbnail_id", "").strip())
         post.cover = self.local(thumbnail) if thumbnail else None
         post.old_paths = [f"/?p={post_id}"] if post_id else []
         link = item.get("", "link")
-        if link and urlsplit(link).path not in ("", "/"):
+        if link and _path(link) not in ("", "/"):
             post.old_paths.append(link)
         return post
+
+
+def tags_of(categories: list[tuple[str, str]]) -> list[str]:
+    """Return a post's tags, then its categories in their namespace, each once."""
+    # post_format ("Video", "Gallery") is WordPress's layout hint, not a subject.
+    # WXR 1.0 names the tag domain "tag"; a category may come with no domain at all.
+    tags = [name for domain, name in categories if name and domain in ("post_tag", "tag")]
+    kept = [
+        f"{CATEGORY_PREFIX}{name}"
+        for domain, name in categories
+        if name and domain not in ("post_tag", "tag", "post_format")
+    ]
+    return list(dict.fromkeys(tags + kept))
 
 
 def _number(text: str) -> int:
@@ -280,5 +317,5 @@ def _date(item: Item, note) -> datetime | None:
                 unread = unread or value
     if unread:
         # A published post with no date is dated now: an old post would come out on top.
-        note(f"post {item.get('wp', 'post_id')}: its date {unread[:40]!r} cannot be read")
+        note(f"date cannot be read: post {item.get('wp', 'post_id')}, {unread[:40]!r}")
     return None

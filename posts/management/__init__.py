@@ -1,0 +1,1 @@
+"""manage.py commands: each parses its arguments, calls one function of a part, and prints."""

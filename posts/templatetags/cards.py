@@ -6,16 +6,16 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from posts.escaping import format_html, format_html_join
 from posts.links import tag_path
-from posts.pictures import CARD_SIZES, picture_html
+from posts.rendering.escaping import format_html, format_html_join
+from posts.rendering.pictures import CARD_SIZES, picture_html
 
 register = template.Library()
 
 
 @register.simple_tag
 def byline(entry, reading_time: bool = False) -> str:
-    """The date, the author and, on entry pages, the reading time."""
+    """The date, the authors and, on entry pages, the reading time."""
     parts = []
     if entry.published_at is not None:
         when = timezone.localtime(entry.published_at)
@@ -24,8 +24,7 @@ def byline(entry, reading_time: bool = False) -> str:
                 '<time datetime="{}">{}</time>', when.isoformat(), dateformat.format(when, "j F Y")
             )
         )
-    author = entry.author.get_full_name() or entry.author.get_username()
-    parts.append(format_html('<span class="author">{} {}</span>', _("by"), author))
+    parts.append(format_html('<span class="author">{} {}</span>', _("by"), author_names(entry)))
     if reading_time:
         minutes = entry.reading_minutes
         label = ngettext("%(minutes)d minute read", "%(minutes)d minutes read", minutes)
@@ -35,6 +34,21 @@ def byline(entry, reading_time: bool = False) -> str:
     return format_html(
         '<p class="byline">{}</p>', format_html_join(" ", "{}", ((part,) for part in parts))
     )
+
+
+def author_names(entry) -> str:
+    """The entry's authors, each linked to their page: "Ada Lovelace and Charles Babbage"."""
+    names = [
+        format_html('<a href="{}" rel="author">{}</a>', person.url, person.name)
+        if person.url
+        else format_html("{}", person.name)
+        for person in entry.byline_list
+    ]
+    if len(names) == 1:
+        return names[0]
+    # "A and B", "A, B and C": the last two joined by "and", the others by commas.
+    head = format_html_join(", ", "{}", ((name,) for name in names[:-1]))
+    return format_html("{} {} {}", head, _("and"), names[-1])
 
 
 @register.simple_tag

@@ -1,6 +1,6 @@
 from django import template
 
-from posts.pictures import BODY_SIZES, CARD_SIZES, picture_html
+from posts.rendering.pictures import BODY_SIZES, CARD_SIZES, picture_html
 
 register = template.Library()
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from posts.backup import BackupError, backup
+from posts.operations.backup import BackupError, backup
 
 
 class Command(BaseCommand):

@@ -3,14 +3,16 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from posts.importers.export import export_markdown
+from posts.importers.export import counted, export_markdown
 from posts.models import Entry, Image, Redirect
 
 
 class Command(BaseCommand):
     help = (
-        "Write every entry as Markdown with YAML front matter into DIR/posts/, its pictures "
-        "into DIR/media/ and the redirects into DIR/_redirects; import_markdown reads it back."
+        "Write every entry as Markdown with YAML front matter into DIR/posts/, pages into "
+        "DIR/pages/, author profiles into DIR/authors/, series into DIR/series/, their "
+        "pictures into DIR/media/ and the redirects into DIR/_redirects; import_markdown "
+        "reads it back."
     )
 
     def add_arguments(self, parser):
@@ -26,8 +28,10 @@ class Command(BaseCommand):
             entries, pictures = Entry.objects.count(), Image.objects.count()
             redirects = Redirect.objects.count()
             self.stdout.write(
-                f"Would write {entries} entries, up to {pictures} pictures and {redirects} "
-                f"redirects to {folder}. Dry run: nothing was written."
+                f"Would write {counted(entries, 'entry', 'entries')}, up to "
+                f"{counted(pictures, 'picture', 'pictures')} and "
+                f"{counted(redirects, 'redirect', 'redirects')} to {folder}. "
+                "Dry run: nothing was written."
             )
             return
         try:
@@ -35,12 +39,7 @@ class Command(BaseCommand):
                 report = export_markdown(folder, progress=bar.update)
         except OSError as err:
             raise CommandError(f"Cannot write to {folder}: {err.strerror or err}") from err
-        self.stdout.write(
-            f"Wrote {report.entries} entries ({report.entries_unchanged} already there), "
-            f"{report.pictures} pictures "
-            f"({report.pictures_unchanged} already there) and {report.redirects} redirects "
-            f"to {folder}."
-        )
+        self.stdout.write(report.describe(folder))
         if report.missing:
             raise CommandError(
                 "These pictures are missing from storage and were not exported:\n  "

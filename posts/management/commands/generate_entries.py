@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
-from posts.generate import generate_entries
+from posts.operations.generate import generate_entries
 
 
 class Command(BaseCommand):
@@ -16,4 +17,5 @@ class Command(BaseCommand):
             raise CommandError("Give a positive number of entries.")
         with tqdm(total=count, unit="entry", disable=None) as bar:
             made = generate_entries(count, seed=seed, progress=bar.update)
-        self.stdout.write(self.style.SUCCESS(f"Added {made} entries."))
+        entries = ngettext("entry", "entries", made)
+        self.stdout.write(self.style.SUCCESS(f"Added {made} {entries}."))

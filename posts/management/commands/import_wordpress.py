@@ -3,9 +3,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from posts.importers.base import Importer, ImportFailed, Report
-from posts.importers.command import add_shared_options, write_summary
+from posts.importers.command import add_shared_options, check_report_file, write_summary
+from posts.importers.records import ImportFailed, Report
 from posts.importers.wordpress import read_posts
+from posts.importers.writer import Importer
 
 
 class Command(BaseCommand):
@@ -29,6 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args, files: list[Path], media_dir: Path | None, dry_run: bool, **options):
         if media_dir is not None and not media_dir.is_dir():
             raise CommandError(f"--media-dir {media_dir} is not a folder.")
+        check_report_file(options["report"])
         report = Report()
         posts, problems = [], []
         for file in files:
@@ -44,4 +46,4 @@ class Command(BaseCommand):
                 Importer(dry_run=dry_run, report=report).run(posts, progress=bar.update)
         except ImportFailed as err:
             raise CommandError(f"Nothing was imported.\n{err}") from err
-        write_summary(self, report, dry_run)
+        write_summary(self, report, dry_run, options["report"])

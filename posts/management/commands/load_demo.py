@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
-from posts.demo import demo_loaded, load_demo
+from posts.operations.demo import demo_loaded, load_demo
 
 
 class Command(BaseCommand):
@@ -19,4 +20,5 @@ class Command(BaseCommand):
             self.stdout.write("Would load the demo entries and pictures.")
             return
         count = load_demo()
-        self.stdout.write(self.style.SUCCESS(f"Loaded {count} demo entries."))
+        entries = ngettext("entry", "entries", count)
+        self.stdout.write(self.style.SUCCESS(f"Loaded {count} demo {entries}."))

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
-from posts.revisions import prune_revisions
+from posts.editorial.revisions import prune_revisions
 
 
 class Command(BaseCommand):
@@ -22,9 +23,10 @@ class Command(BaseCommand):
         if keep < 1:
             raise CommandError("--keep must be at least 1: an entry keeps its latest revision.")
         count = prune_revisions(keep, dry_run=dry_run)
+        revisions = ngettext("revision", "revisions", count)
         if dry_run:
-            self.stdout.write(f"Would delete {count} revisions, keeping {keep} per entry.")
+            self.stdout.write(f"Would delete {count} {revisions}, keeping {keep} per entry.")
         else:
             self.stdout.write(
-                self.style.SUCCESS(f"Deleted {count} revisions, keeping {keep} per entry.")
+                self.style.SUCCESS(f"Deleted {count} {revisions}, keeping {keep} per entry.")
             )

@@ -1,8 +1,9 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
-from posts.publish import WRITTEN_LIST, publish_site
+from posts.delivery.publish import WRITTEN_LIST, publish_site
 
 
 class Command(BaseCommand):
@@ -29,8 +30,9 @@ class Command(BaseCommand):
             )
         out.mkdir(parents=True, exist_ok=True)
         report = publish_site(out.resolve(), base_url)
+        files = ngettext("file", "files", len(report.written))
         self.stdout.write(
-            f"{len(report.written)} files written, {report.unchanged} unchanged, "
+            f"{len(report.written)} {files} written, {report.unchanged} unchanged, "
             f"{len(report.removed)} removed, in {out}."
         )
         if report.failed:

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from posts.models import Image
@@ -21,8 +22,9 @@ class Command(BaseCommand):
             if missing:
                 raise CommandError(f"No Image with id {', '.join(map(str, sorted(missing)))}.")
         total = images.count()
+        pictures = ngettext("picture", "pictures", total)
         if dry_run:
-            self.stdout.write(f"Would rebuild the renditions of {total} pictures.")
+            self.stdout.write(f"Would rebuild the renditions of {total} {pictures}.")
             return
         failed = []
         for image in tqdm(images.iterator(), total=total, unit="picture", disable=total == 0):
@@ -30,6 +32,8 @@ class Command(BaseCommand):
                 image.rebuild_renditions()
             except OSError as err:  # a file gone from storage, or unreadable
                 failed.append(f"{image.pk} ({image.file.name}): {err}")
-        self.stdout.write(self.style.SUCCESS(f"Rebuilt {total - len(failed)} of {total} pictures."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Rebuilt {total - len(failed)} of {total} {pictures}.")
+        )
         if failed:
             raise CommandError("Could not rebuild:\n  " + "\n  ".join(failed))

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from posts.search import rebuild_index
 
@@ -8,4 +9,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         count = rebuild_index()
-        self.stdout.write(self.style.SUCCESS(f"Indexed {count} entries."))
+        entries = ngettext("entry", "entries", count)
+        self.stdout.write(self.style.SUCCESS(f"Indexed {count} {entries}."))

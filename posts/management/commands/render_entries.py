@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from posts.models import Entry
-from posts.rendering import rerender_entries
+from posts.operations.rerender import rerender_entries
 
 
 class Command(BaseCommand):
@@ -17,5 +18,6 @@ class Command(BaseCommand):
         entries = Entry.objects.all()
         with tqdm(total=entries.count(), unit="entry", disable=None) as bar:
             changed = rerender_entries(entries, dry_run=dry_run, progress=bar.update)
+        noun = ngettext("entry", "entries", changed)
         verb = "would change" if dry_run else "changed"
-        self.stdout.write(self.style.SUCCESS(f"{changed} entries {verb}."))
+        self.stdout.write(self.style.SUCCESS(f"{changed} {noun} {verb}."))

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
-from posts.roles import ROLE_PERMISSIONS, setup_roles
+from posts.editorial.roles import ROLE_PERMISSIONS, setup_roles
 
 
 class Command(BaseCommand):
@@ -14,4 +15,5 @@ class Command(BaseCommand):
         for name, is_new in created.items():
             count = len(ROLE_PERMISSIONS[name])
             verb = "Created" if is_new else "Updated"
-            self.stdout.write(self.style.SUCCESS(f"{verb} group {name} ({count} permissions)."))
+            permissions = ngettext("permission", "permissions", count)
+            self.stdout.write(self.style.SUCCESS(f"{verb} group {name} ({count} {permissions})."))
