@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image as PILImage
 
-from posts.models import Entry, Image
+from posts.models import AuthorProfile, Entry, Image, Page, Series
 
 
 def image_bytes(size=(64, 48), fmt="PNG", colour=(40, 120, 200)) -> bytes:
@@ -61,3 +61,34 @@ class EntryFactory(factory.django.DjangoModelFactory):
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
             self.tags.set(extracted)
+
+
+class AuthorProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuthorProfile
+
+    user = factory.SubFactory(UserFactory)
+    display_name = factory.Sequence(lambda n: f"Writer Number {n}")
+    slug = factory.Sequence(lambda n: f"writer-number-{n}")
+
+
+class SeriesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Series
+
+    title = factory.Sequence(lambda n: f"Series {n}")
+    slug = factory.Sequence(lambda n: f"series-{n}")
+
+
+class PageFactory(factory.django.DjangoModelFactory):
+    """A published page at the top level, unless told otherwise."""
+
+    class Meta:
+        model = Page
+
+    title = factory.Sequence(lambda n: f"Page number {n}")
+    slug = factory.Sequence(lambda n: f"page-{n}")
+    author = factory.SubFactory(UserFactory)
+    body = "About *this* site.\n\nA second paragraph."
+    status = Page.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))

@@ -1,4 +1,4 @@
-"""An HTML safety checker for the tests, written apart from posts.markup on purpose.
+"""An HTML safety checker for the tests, written apart from posts.rendering.markdown on purpose.
 
 It shares no code and no lists with the sanitiser it checks: its allowlists are written out
 here, and it reads URLs the way a browser does (entities decoded by the parser, then tabs and
@@ -33,7 +33,7 @@ ATTRIBUTES = {
 URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "poster", "background", "cite"}
 SAFE_SCHEMES = {"http", "https", "mailto"}
 DANGEROUS_SCHEMES = {"javascript", "vbscript", "data"}
-# The only hosts an iframe may show: the players posts.embeds writes, listed again here.
+# The only hosts an iframe may show: the players posts.rendering.embeds writes, listed again here.
 FRAME_HOSTS = {
     "www.youtube-nocookie.com", "player.vimeo.com", "speakerdeck.com", "www.slideshare.net",
     "codepen.io", "framatube.org", "peertube.tv", "tilvids.com", "video.blender.org",

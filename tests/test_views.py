@@ -141,6 +141,32 @@ def test_archive_queries_bound_the_period_before_now(client):
     assert checked >= 4  # year: entries and months; month: entries and the older month
 
 
+TAG_ADDRESSES = ["posts:tag", "posts:tag-feed", "posts:tag-feed-rss"]
+
+
+@pytest.mark.parametrize("name", TAG_ADDRESSES)
+def test_a_tag_only_unpublished_entries_carry_is_as_unknown_as_no_tag(client, name):
+    # Guessing a topic's name must not confirm it before an entry about it is out.
+    EntryFactory(tags=["Secret merger"], status=Entry.Status.DRAFT)
+    EntryFactory(tags=["Secret merger"], published_at=timezone.now() + timedelta(days=2))
+    EntryFactory(tags=["Public"])
+    for slug in ("secret-merger", "never-made"):
+        response = client.get(reverse(name, kwargs={"slug": slug}))
+        assert response.status_code == 404, slug
+        assert "Secret merger" not in response.content.decode()
+    assert client.get(reverse(name, kwargs={"slug": "public"})).status_code == 200
+
+
+def test_the_tag_list_names_only_tags_of_published_entries(client):
+    EntryFactory(tags=["Secret merger", "Shared"], status=Entry.Status.DRAFT)
+    EntryFactory(tags=["Scheduled topic"], published_at=timezone.now() + timedelta(days=2))
+    EntryFactory(tags=["Shared"])
+    response = client.get(reverse("posts:tags"))
+    html = response.content.decode()
+    assert "Secret merger" not in html and "Scheduled topic" not in html
+    assert [(tag.name, tag.count) for tag in response.context["tags"]] == [("Shared", 1)]
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -203,15 +229,19 @@ def make_entries(count: int) -> list[Entry]:
 @pytest.mark.parametrize("count", [1, 30])
 def test_each_public_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
     pages = list_pages(make_entries(count))
-    # index: entries (with author and cover joined, one past the page), tags; never a count.
-    # tag: the tag, then as the index. entry: the entry, its tags, the older and newer
-    # entries together, related entries. year: the months with entries, then as the index. month:
-    # as the index, then the nearest older and newer months with entries.
-    # tags page: one. search: count, hits, their entries (joined to the hits on
-    # PostgreSQL), their tags. feeds: entries and tags (and the tag). sitemap: each
-    # section's count and rows, the front page's date.
-    search = 4 if connection.vendor == "sqlite" else 3
-    expected = [2, 3, 3, 4, 4, 1, search, 2, 3, 7]
+    # index: entries (with author and cover joined, one past the page), tags, bylines
+    # (authors with their profiles); never a count. tag: the tag, then as the index. entry:
+    # the entry, its byline, its tags, the older and newer entries together, related
+    # entries, then (comments/) the entry's comment switch and its approved comments.
+    # year: the months with entries, then as the index, then the nearest older and newer
+    # years with entries. month: as the index, then the nearest older and newer months with
+    # entries. tags page: one. search: count, hits, their entries (joined to the hits on
+    # PostgreSQL), their tags, their bylines, the matching pages. feeds: entries, tags and
+    # bylines (and the tag). sitemap index: each paged section's count (pages, authors and
+    # series too), the archives' bounds (tests/delivery/test_sitemaps.py has the sections'
+    # pages).
+    search = 6 if connection.vendor == "sqlite" else 5
+    expected = [3, 4, 6, 5, 7, 1, search, 3, 4, 8]
     for url, queries in zip(pages, expected, strict=True):
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200, url

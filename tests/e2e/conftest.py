@@ -2,6 +2,8 @@
 
 import os
 import shutil
+import time
+from pathlib import Path
 
 import pytest
 
@@ -71,3 +73,43 @@ def live_server(request):
     server.start()
     yield server
     server.stop()
+
+
+def _answering(server) -> bool:
+    """Return True while the live server has a request thread running."""
+    import threading
+
+    handler = server.thread.httpd.process_request_thread
+    return any(getattr(thread, "_target", None) == handler for thread in threading.enumerate())
+
+
+@pytest.fixture(autouse=True)
+def settle_browser_before_the_database_is_flushed(request):
+    """Leave every page, and wait for the requests that sends, before the test's data goes.
+
+    Pages keep talking after a test's last line (the autosave's beacon on leaving, its
+    heartbeat, a preview): a request still answered while the database is flushed made the
+    flush fail ("database table is locked") and left rows to the next test. The database
+    fixture is asked for first, so that it is torn down after this one.
+    """
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    server = request.getfixturevalue("live_server")
+    browser = request.getfixturevalue("browser")
+    yield
+    for context in browser.contexts:
+        for page in context.pages:
+            page.goto("about:blank")  # the page's own leaving handlers run, as in a real tab
+        context.close()
+    # Quiet for a moment, not only now: a beacon may still be on its way to the server.
+    deadline, quiet_since = time.monotonic() + 10, time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - quiet_since < 0.3:
+        if _answering(server):
+            quiet_since = time.monotonic()
+        time.sleep(0.05)
+
+
+# Screenshots the browser tests take, for a person to look at: BLOGSITE_SHOTS_DIR, else /tmp.
+SHOTS_DIR = Path(os.environ.get("BLOGSITE_SHOTS_DIR", "/tmp/blogsite-shots"))

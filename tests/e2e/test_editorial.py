@@ -1,7 +1,7 @@
 import pytest
 
+from posts.editorial.roles import AUTHOR, EDITOR
 from posts.models import Entry
-from posts.roles import AUTHOR, EDITOR
 from tests.conftest import member_of
 from tests.e2e.conftest import ConsoleErrors
 
@@ -39,7 +39,7 @@ def test_an_author_drafts_shares_a_preview_and_an_editor_publishes(live_server, 
     page.fill("#id_title", "A draft for review")
     page.fill("#id_body", BODY)
     page.locator("#id_body").dispatch_event("input")
-    preview = page.locator(".markdownx-preview")
+    preview = page.frame_locator(".preview-frame")  # the page as readers will see it
     preview.locator("table td", has_text="1991").wait_for()
     code = preview.locator("pre code.language-python")
     assert code.inner_text().startswith("def greet():")

@@ -81,7 +81,7 @@ def test_staff_writes_with_preview_drops_a_picture_previews_and_publishes(
     page.fill("#id_title", "Written in a real browser")
     page.fill("#id_body", "## Live preview\n\nSome **bold** words.\n\n")
     page.locator("#id_body").dispatch_event("input")
-    preview = page.locator(".markdownx-preview")
+    preview = page.frame_locator(".preview-frame")  # the page as readers will see it
     preview.locator("h2", has_text="Live preview").wait_for()
     assert preview.locator("strong").inner_text() == "bold"
 
