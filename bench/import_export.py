@@ -40,7 +40,7 @@ def write_posts(folder: Path, count: int, pictures_every: int) -> None:
     import django
 
     django.setup()
-    from posts.generate import write_markdown_posts
+    from posts.operations.generate import write_markdown_posts
 
     write_markdown_posts(folder, count, pictures_every=pictures_every)
 
