@@ -67,13 +67,31 @@ def public_addresses(host: str, port: int) -> list[str]:
     addresses = []
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
-        mapped = getattr(address, "ipv4_mapped", None)
-        if not (mapped or address).is_global or (mapped or address).is_multicast:
+        if not all(_public(part) for part in (address, *_embedded_ipv4(address))):
             raise FetchRefused(f"{host} resolves to a non-public address ({address})")
         addresses.append(str(address))
     if not addresses:
         raise FetchRefused(f"{host} does not resolve")
     return addresses
+
+
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052's well-known prefix
+
+
+def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return address.is_global and not address.is_multicast
+
+
+def _embedded_ipv4(address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries and a router may deliver to: mapped
+    (::ffff:a.b.c.d), 6to4 (2002:ab:cd::), Teredo (2001:0::) and NAT64 (64:ff9b::a.b.c.d).
+    "2002:7f00:1::" is a global IPv6 address by its own prefix, and reaches 127.0.0.1."""
+    if address.version != 6:
+        return []
+    found = [address.ipv4_mapped, address.sixtofour, *(address.teredo or ())]
+    if address in NAT64:
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return [ipv4 for ipv4 in found if ipv4 is not None]
 
 
 def _allowed_test_host(host: str) -> bool:

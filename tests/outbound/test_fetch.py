@@ -36,6 +36,24 @@ def test_private_loopback_and_link_local_addresses_are_refused(url, settings):
         fetch(url)
 
 
+@pytest.mark.parametrize(
+    "address",
+    ["64:ff9b::7f00:1", "64:ff9b::a00:1", "2002:7f00:1::1", "2002:c0a8:101::", "2002:a9fe:a9fe::",
+     "::ffff:10.0.0.1"],
+)  # fmt: skip
+def test_ipv6_forms_that_carry_a_private_ipv4_address_are_refused(address, settings):
+    # NAT64 and 6to4 addresses are global by their own prefix; what a router delivers them
+    # to is the IPv4 address inside.
+    settings.BLOGSITE_FETCH_ALLOW_HOSTS = []
+    with pytest.raises(FetchRefused, match="non-public"):
+        public_addresses(address, 80)
+
+
+def test_ipv6_forms_that_carry_a_public_ipv4_address_pass():
+    assert public_addresses("64:ff9b::808:808", 80) == ["64:ff9b::808:808"]
+    assert public_addresses("2002:808:808::1", 80) == ["2002:808:808::1"]
+
+
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/", "gopher://x/"])
 def test_only_http_and_https(url):
     with pytest.raises(FetchRefused, match="only http and https"):
