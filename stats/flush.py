@@ -16,7 +16,8 @@ from django.db import transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from posts.models import Entry, Page
+from posts.delivery.visibility import public_tags
+from posts.models import AuthorProfile, Entry, Page, Series
 from stats.counters import FEED, VIEW, WORKERS, log_key, read_log, worker_tokens
 from stats.models import DaySummary, FeedReaders, FlushMark, PageDay, ReferrerDay
 from stats.store import DayStore, stats_dir, uses_redis
@@ -101,27 +102,71 @@ def _flush_worker(day: datetime.date, token: str) -> int:
 
 
 def _without_unknown_pages(lines: list[list[str]]) -> list[list[str]]:
-    """Drop views of page addresses where no published page is, in one query.
+    """Drop views of addresses where nothing public is, in one query per kind of page.
 
-    Any address can look like a page's (/nowhere/at/all/): counting cannot ask the
-    database, so the flush does, and such a view counts nowhere.
+    Any address can look like a page's, an entry's, a tag's, an author's, a series' or an
+    archive's (/nowhere/at/all/, /2024/01/made-up/, /tags/anything/, /1999/): counting
+    cannot ask the database, so the flush does, and such a forged view counts nowhere.
     """
-    page_paths = set()
+    by_view: dict[str, dict[str, dict]] = {}
     for fields in lines:
         if fields[0] == VIEW and len(fields) == 5:
             try:
-                if resolve(fields[1]).view_name == "posts:page":
-                    page_paths.add(fields[1])
+                match = resolve(fields[1])
             except Resolver404:
                 continue
-    if not page_paths:
+            by_view.setdefault(match.view_name, {})[fields[1]] = match.kwargs
+    checked, known = set(), set()
+    for view_name, paths in by_view.items():
+        check = KNOWN_CHECKS.get(view_name)
+        if check is not None:
+            checked |= paths.keys()
+            known |= check(paths)
+    unknown = checked - known
+    if not unknown:
         return lines
-    known = set(Page.objects.published().filter(path__in=page_paths).values_list("path", flat=True))
-    unknown = page_paths - known
     return [f for f in lines if not (f[0] == VIEW and len(f) == 5 and f[1] in unknown)]
 
 
-def _entries_by_path(paths) -> dict[str, int]:
+def _by_slug(queryset):
+    def check(paths: dict[str, dict]) -> set[str]:
+        slugs = {kwargs["slug"] for kwargs in paths.values()}
+        found = set(queryset().filter(slug__in=slugs).values_list("slug", flat=True))
+        return {path for path, kwargs in paths.items() if kwargs["slug"] in found}
+
+    return check
+
+
+def _known_pages(paths: dict[str, dict]) -> set[str]:
+    return set(Page.objects.published().filter(path__in=paths).values_list("path", flat=True))
+
+
+def _known_archives(paths: dict[str, dict]) -> set[str]:
+    months = {(d.year, d.month) for d in Entry.objects.published().dates("published_at", "month")}
+    years = {year for year, _month in months}
+    return {
+        path
+        for path, kwargs in paths.items()
+        if (
+            (kwargs["year"], kwargs["month"]) in months
+            if "month" in kwargs
+            else kwargs["year"] in years
+        )
+    }
+
+
+KNOWN_CHECKS = {
+    "posts:page": _known_pages,
+    "posts:entry": lambda paths: set(_entries_by_path(paths, Entry.objects.published())),
+    "posts:tag": _by_slug(public_tags),
+    "posts:author": _by_slug(AuthorProfile.objects.public),
+    "posts:series": _by_slug(Series.objects.public),
+    "posts:archive-year": _known_archives,
+    "posts:archive-month": _known_archives,
+}
+
+
+def _entries_by_path(paths, entries=None) -> dict[str, int]:
     """Return {path: entry id} for the paths that address an entry, in one query."""
     slugs = {}
     for path in paths:
@@ -133,7 +178,8 @@ def _entries_by_path(paths) -> dict[str, int]:
             slugs[match.kwargs["slug"]] = path
     wanted = set(slugs.values())
     found = {}
-    for entry in Entry.objects.filter(slug__in=slugs).only("id", "slug", "published_at"):
+    entries = Entry.objects.all() if entries is None else entries
+    for entry in entries.filter(slug__in=slugs).only("id", "slug", "published_at"):
         path = entry.get_absolute_url()
         if path in wanted:
             found[path] = entry.id

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.db.models import Sum
 from django.utils import timezone
+from taggit.models import Tag
 
 from stats import counters
 from stats.counters import WORKERS, log_key, worker_tokens
@@ -32,12 +33,19 @@ def write_worker(day: datetime.date, token: str, pages: int, views_each: int) ->
         for view in range(views_each):
             new = "1" if view == 0 else "0"
             domain = f"r{number % 7}.example.org"
-            lines.append(f"v\t/tags/t-{token}-{number}/\t{domain}\t{new}\t{new}\n")
+            lines.append(f"v\t/tags/t-{number}/\t{domain}\t{new}\t{new}\n")
     with store.lock():
         tokens = store.cache.get(store.key(WORKERS)) or set()
         store.cache.set(store.key(WORKERS), tokens | {token}, timeout=None)
     store.append(log_key(store, token), "".join(lines).encode())
     return pages * views_each
+
+
+def public_tags(count: int) -> None:
+    """Make the tags /tags/t-0/ to /tags/t-{count - 1}/ public: the flush counts only real
+    pages."""
+    tags = Tag.objects.bulk_create([Tag(name=f"t-{n}", slug=f"t-{n}") for n in range(count)])
+    EntryFactory().tags.add(*tags)
 
 
 def stored_views() -> tuple[int, int, int]:
@@ -132,6 +140,7 @@ def test_killing_the_worker_mid_flush_loses_and_doubles_nothing(settings):
     DBTaskResult.objects.filter(task_path=flush_stats.module_path).delete()
     today = timezone.localdate()
     workers = 30
+    public_tags(1500)
     sent = sum(write_worker(today, f"w{n:02d}", pages=1500, views_each=2) for n in range(workers))
     flush_stats.enqueue()
     env = worker_environment(settings)

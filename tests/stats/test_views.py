@@ -194,3 +194,24 @@ def test_a_published_page_counts_and_an_address_only_shaped_like_one_does_not(cl
     assert flush().views == 1
     assert stored(about.get_absolute_url()) == (1, 1)
     assert not PageDay.objects.filter(path="/no-such-page/").exists()
+
+
+def test_addresses_only_shaped_like_an_entry_tag_author_series_or_archive_count_nowhere(client):
+    entry = EntryFactory(tags=["notes"])
+    local = timezone.localtime(entry.published_at)
+    draft = EntryFactory(status="draft", tags=["secret-draft-tag"])
+    real = [entry.get_absolute_url(), "/tags/notes/", f"/{local.year}/", f"/{local:%Y/%m}/"]
+    forged = [
+        f"/{local:%Y/%m}/made-up-slug/",
+        "/tags/made-up/",
+        "/tags/secret-draft-tag/",  # a tag only a draft carries is a 404 too
+        "/authors/nobody/",
+        "/series/no-such-series/",
+        f"/{local.year - 30}/",
+        f"/{local.year - 30}/01/",
+        draft.get_absolute_url(),
+    ]
+    for path in real + forged:
+        beacon(client, path)
+    assert flush().views == len(real)
+    assert set(PageDay.objects.values_list("path", flat=True)) == set(real)
