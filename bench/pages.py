@@ -1,7 +1,8 @@
 """Benchmark the public pages: cached, uncached and 304, against whitenoise serving a file.
 
 Runs gunicorn (2 sync workers, DEBUG off, SQLite) on 127.0.0.1 with N generated entries and
-measures each target with wrk, interleaving the runs; prints requests/s, p50 and p99, the
+measures each target (cached pages in the file cache, then in Redis database 13 where Redis
+answers at 127.0.0.1:6379) with wrk, interleaving the runs; prints requests/s, p50 and p99, the
 ratio of each to the static file of the same bytes measured in the same run, and appends the
 table to bench/RESULTS.md. Not a test. Usage:
 
@@ -28,9 +29,12 @@ PORT = 8011
 BASE = f"http://127.0.0.1:{PORT}"
 
 
-def environment(entries: int, page_cache: bool) -> dict:
+REDIS = "redis://127.0.0.1:6379/13"  # a database of its own, emptied before use
+
+
+def environment(entries: int, page_cache: bool, redis: str | None = None) -> dict:
     var = ROOT / "var"
-    return {
+    env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "blogsite.settings",
         "DEBUG": "0",
@@ -47,6 +51,20 @@ def environment(entries: int, page_cache: bool) -> dict:
         "GUNICORN_ACCESS_LOG": "/dev/null",
         "LOG_LEVEL": "WARNING",
     }
+    if redis:
+        env["REDIS_URL"] = redis
+    return env
+
+
+def redis_answers() -> bool:
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS, socket_connect_timeout=0.5)
+        client.flushdb()
+        return True
+    except Exception:  # not installed or not running: the phase is left out, and said so
+        return False
 
 
 def manage(env: dict, *args: str) -> str:
@@ -82,8 +100,8 @@ def prepare(entries: int) -> dict:
     return {"entry": entry, "tag": tag, "bytes": len(index)}
 
 
-def start(env: dict) -> subprocess.Popen:
-    server = subprocess.Popen([GUNICORN, "blogsite.wsgi"], cwd=ROOT, env=env,
+def start(env: dict, app: str = "blogsite.wsgi") -> subprocess.Popen:
+    server = subprocess.Popen([GUNICORN, app], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)  # fmt: skip
     for _ in range(100):
@@ -165,6 +183,35 @@ def main() -> None:
     finally:
         stop(cached)
 
+    # The same hits from Django's handler alone: PageCacheMiddleware, first in MIDDLEWARE,
+    # answers them, as before blogsite.wsgi answered them ahead of Django.
+    plain = start(
+        environment(args.entries, page_cache=True), "django.core.wsgi:get_wsgi_application()"
+    )
+    try:
+        rows.update(measure({
+            "static file (whitenoise), middleware phase": (BASE + "/static/bench-index.html", None),
+            "index, cached, middleware hit": (BASE + "/", None),
+            "entry, cached, middleware hit": (BASE + pages["entry"], None),
+        }, args.runs, args.seconds, args.connections))  # fmt: skip
+    finally:
+        stop(plain)
+
+    if redis_answers():
+        on_redis = start(environment(args.entries, page_cache=True, redis=REDIS))
+        try:
+            for path in ("/", pages["entry"]):
+                urllib.request.urlopen(BASE + path).read()
+            rows.update(measure({
+                "static file (whitenoise), Redis phase": (BASE + "/static/bench-index.html", None),
+                "index, cached in Redis": (BASE + "/", None),
+                "entry, cached in Redis": (BASE + pages["entry"], None),
+            }, args.runs, args.seconds, args.connections))  # fmt: skip
+        finally:
+            stop(on_redis)
+    else:
+        print("Redis does not answer at 127.0.0.1:6379: no Redis phase", flush=True)
+
     uncached = start(environment(args.entries, page_cache=False))
     try:
         phase = measure({
@@ -186,13 +233,21 @@ def main() -> None:
         f"wrk -c{args.connections} -d{args.seconds}s, median of {args.runs} interleaved runs",
         "",
         f"Index page: {pages['bytes']} bytes. Ratios are to the static file measured in the "
-        "same phase (cached pages: first phase; uncached: second).",
+        "same phase (file cache: first phase; Django's handler alone: second; Redis: third; "
+        "uncached: last).",
         "",
         "| target | requests/s | p50 ms | p99 ms | non-2xx/3xx | ratio to static file |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, row in rows.items():
-        base = static_second if "uncached" in name or "again" in name else static_first
+        if "Redis" in name:
+            base = rows["static file (whitenoise), Redis phase"]["rps"]
+        elif "middleware" in name:
+            base = rows["static file (whitenoise), middleware phase"]["rps"]
+        elif "uncached" in name or "again" in name:
+            base = static_second
+        else:
+            base = static_first
         lines.append(f"| {name} | {row['rps']:,.0f} | {row['p50']:.2f} | {row['p99']:.2f} | "
                      f"{row['errors']:.0f} | {row['rps'] / base:.3f} |")  # fmt: skip
     lines += [

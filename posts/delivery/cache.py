@@ -1,10 +1,18 @@
 """The page cache: anonymous public pages served whole from the shared cache, exactly.
 
-Every cached page is keyed by the content version, a token in the shared cache that every
-change to entries, pictures or tags replaces once its transaction commits: the next request
-in any worker, on any app server, renders afresh. A page is never kept past the next
-scheduled publication, so a scheduled entry appears on time with no cron job. Responses
-carry ETag and Last-Modified, and conditional requests get a 304.
+Every cached page holds the content version it was rendered under, a token in the shared
+cache that every change to entries, pictures or tags replaces once its transaction
+commits; a page whose token is not the current one is not served, so the next request in
+any worker, on any app server, renders afresh (staleness bound: none, beyond the commit
+itself). The token, the page's own version and the page are read in one call
+(get_many: one MGET round trip with Redis). A page is never kept past the next scheduled
+publication, so a scheduled entry appears on time with no cron job. Responses carry ETag
+and Last-Modified, and conditional requests get a 304.
+
+Hits are answered twice over: by PageCacheApp around Django's WSGI handler (blogsite/wsgi.py),
+before URL resolution and every middleware, and by PageCacheMiddleware, first in
+MIDDLEWARE, for servers that run Django's handler alone (runserver, the test client). The
+middleware stores what it renders; both read the same entries.
 """
 
 import hashlib
@@ -15,6 +23,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import SuspiciousOperation
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
@@ -86,15 +96,20 @@ def _page_version_key(path: str) -> str:
     return PAGE_VERSION_PREFIX + hashlib.blake2b(path.encode(), digest_size=16).hexdigest()
 
 
-def _versions(path: str) -> tuple[str, float]:
-    """Return the site's content version and the page's own, as one token and change time."""
-    page_key = _page_version_key(path)
-    found = cache.get_many([VERSION_KEY, page_key])
+def _lookup(request: HttpRequest) -> tuple[str, float, str, "CachedPage | None"]:
+    """Return the current version (token and change time), the page's key, and the cached
+    page if it is current: the site's version, the page's own and the page in one read."""
+    key = _key(request)
+    page_version_key = _page_version_key(request.path)
+    found = cache.get_many([VERSION_KEY, page_version_key, key])
     token, changed_at = found.get(VERSION_KEY) or content_version()
-    page = found.get(page_key)
-    if page is None:
-        return token, changed_at
-    return f"{token}.{page[0]}", max(changed_at, page[1])
+    own = found.get(page_version_key)
+    if own is not None:
+        token, changed_at = f"{token}.{own[0]}", max(changed_at, own[1])
+    page = found.get(key)
+    if page is not None and (page.version != token or page.expires <= time.time()):
+        page = None
+    return token, changed_at, key, page
 
 
 def seconds_until_next_publication() -> float | None:
@@ -121,6 +136,7 @@ class CachedPage:
     etag: str
     last_modified: float
     expires: float  # time.time() after which the page must be rendered again
+    version: str  # the content version it was rendered under
 
     def response(self, request: HttpRequest) -> HttpResponse:
         max_age = max(0, int(self.expires - time.time()))
@@ -166,12 +182,13 @@ def _may_use_cache(request: HttpRequest) -> bool:
     )
 
 
-def _key(request: HttpRequest, token: str) -> str:
+def _key(request: HttpRequest) -> str:
     # Only ?page= (and a sitemap's ?p=) changes what these views show: other parameters
-    # share the page's entry.
+    # share the page's entry. The version is not in the key but in the page: a new version
+    # overwrites the old copy instead of leaving it behind until it expires.
     page, sitemap_page = request.GET.get("page", ""), request.GET.get("p", "")
     raw = f"{request.scheme}://{request.get_host()}{request.path}?page={page}&p={sitemap_page}"
-    return f"blogsite:page:{token}:{hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()}"
+    return f"blogsite:hit:{hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()}"
 
 
 class PageCacheMiddleware:
@@ -183,22 +200,20 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not _may_use_cache(request):
             return self.get_response(request)
-        token, changed_at = _versions(request.path)
-        key = _key(request, token)
-        page = cache.get(key)
-        if page is not None and page.expires > time.time():
+        token, changed_at, key, page = _lookup(request)
+        if page is not None:
             response = page.response(request)
             response.headers["X-Cache"] = "hit"
             return response
         response = self.get_response(request)
-        page = self._store(request, response, key, changed_at)
+        page = self._store(request, response, key, token, changed_at)
         if page is None:
             return response
         response = page.response(request)
         response.headers["X-Cache"] = "miss"
         return response
 
-    def _store(self, request, response, key, changed_at) -> CachedPage | None:
+    def _store(self, request, response, key, token, changed_at) -> CachedPage | None:
         match = getattr(request, "resolver_match", None)
         if (
             response.status_code != 200
@@ -229,6 +244,54 @@ class PageCacheMiddleware:
             etag=quote_etag(hashlib.blake2b(content, digest_size=16).hexdigest()),
             last_modified=changed_at,
             expires=time.time() + ttl,
+            version=token,
         )
         cache.set(key, page, timeout=int(ttl) + 1)
         return page
+
+
+class PageCacheApp:
+    """WSGI middleware around Django's handler: a hit is answered before Django's request
+    pipeline (the request_started signal, URL resolution, every middleware) runs at all.
+
+    It answers exactly as PageCacheMiddleware would, from the same entries and with the same
+    headers (stored with the page), and leaves everything else to Django: misses, other
+    methods, readers with a session or CSRF cookie, static files and media, and feed
+    fetchers that report their subscribers (the statistics middleware notes those).
+    """
+
+    def __init__(self, application):
+        self.application = application
+        self.elsewhere = tuple(
+            "/" + prefix.lstrip("/")
+            for prefix in (settings.STATIC_URL, settings.MEDIA_URL)
+            if prefix and "://" not in prefix
+        )
+
+    def __call__(self, environ, start_response):
+        response = self._hit(environ)
+        if response is None:
+            return self.application(environ, start_response)
+        start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
+        return [response.content]
+
+    def _hit(self, environ) -> HttpResponse | None:
+        if not settings.BLOGSITE_PAGE_CACHE or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return None
+        if environ.get("PATH_INFO", "").startswith(self.elsewhere):
+            return None
+        user_agent = environ.get("HTTP_USER_AGENT", "")
+        if "ubscriber" in user_agent or "eaders" in user_agent:  # stats.middleware counts them
+            return None
+        request = WSGIRequest(environ)
+        try:
+            if not _may_use_cache(request):
+                return None
+            page = _lookup(request)[3]
+        except (SuspiciousOperation, ValueError):  # a bad Host and the like: Django says why
+            return None
+        if page is None:
+            return None
+        response = page.response(request)
+        response.headers["X-Cache"] = "hit"
+        return response
