@@ -138,7 +138,8 @@ class CachedPage:
     expires: float  # time.time() after which the page must be rendered again
     version: str  # the content version it was rendered under
 
-    def response(self, request: HttpRequest) -> HttpResponse:
+    def response(self, request: HttpRequest, state: str = "hit") -> HttpResponse:
+        """Return the page (or a 304) for this request, marked X-Cache: state."""
         max_age = max(0, int(self.expires - time.time()))
         if _not_modified(request, self.etag, self.last_modified):
             response = HttpResponseNotModified()
@@ -149,6 +150,7 @@ class CachedPage:
         response.headers["ETag"] = self.etag
         response.headers["Last-Modified"] = http_date(self.last_modified)
         response.headers["Cache-Control"] = cache_control(max_age)
+        response.headers["X-Cache"] = state
         return response
 
 
@@ -202,16 +204,12 @@ class PageCacheMiddleware:
             return self.get_response(request)
         token, changed_at, key, page = _lookup(request)
         if page is not None:
-            response = page.response(request)
-            response.headers["X-Cache"] = "hit"
-            return response
+            return page.response(request)
         response = self.get_response(request)
         page = self._store(request, response, key, token, changed_at)
         if page is None:
             return response
-        response = page.response(request)
-        response.headers["X-Cache"] = "miss"
-        return response
+        return page.response(request, "miss")
 
     def _store(self, request, response, key, token, changed_at) -> CachedPage | None:
         match = getattr(request, "resolver_match", None)
@@ -292,6 +290,4 @@ class PageCacheApp:
             return None
         if page is None:
             return None
-        response = page.response(request)
-        response.headers["X-Cache"] = "hit"
-        return response
+        return page.response(request)

@@ -128,7 +128,7 @@ def convert_body(
 
         return _EXPORTED.sub(exported, body)
     if site.kind == "jekyll" and "</" in body:
-        body = _outside_code(body, _end_html_blocks)
+        body = templates.outside_fences(body, _end_html_blocks)
     body = templates.convert(
         body,
         path,
@@ -139,11 +139,11 @@ def convert_body(
     )
     if "![" not in body and "]:" not in body and not any(tag_matches(_IMG_TAG, _HTML_IMAGE, body)):
         # No picture can be referenced: nothing to look up. (Half of the generated
-        # benchmark posts hold a "<" in code, and went through _outside_code for nothing.)
+        # benchmark posts hold a "<" in code, and went through outside_fences for nothing.)
         return body.strip("\n") + "\n"
     # Whole stretches between code fences: a picture's address or an <img>'s attributes
     # may go on over a line break ("![a](x.png\n)" is a picture in CommonMark).
-    marked = _outside_code(body, lambda prose: _mark_pictures(prose, post, picture))
+    marked = templates.outside_fences(body, lambda prose: _mark_pictures(prose, post, picture))
     return marked.strip("\n") + "\n"
 
 
@@ -200,28 +200,6 @@ def _mark_pictures(prose: str, post: Post, picture: Callable[[str, str], ImageRe
     if "]:" in prose:
         prose = _REFERENCE.sub(reference, prose)
     return prose
-
-
-def _outside_code(body: str, convert: Callable[[str], str]) -> str:
-    """Return the body with each stretch of it outside code fences passed through convert."""
-    parts, prose, fence = [], [], None
-    for line in body.split("\n"):
-        opening = _FENCE.match(line)
-        if fence:
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = None
-            parts.append(line)
-        elif opening:
-            fence = opening.group(1)
-            if prose:
-                parts.append(convert("\n".join(prose)))
-                prose = []
-            parts.append(line)
-        else:
-            prose.append(line)
-    if prose:
-        parts.append(convert("\n".join(prose)))
-    return "\n".join(parts)
 
 
 def check_links(body: str, origin: str, first_line: int, report: Report) -> None:

@@ -125,7 +125,7 @@ def convert(
         return body  # no Liquid, no shortcode, no attribute list
     context = _Context(report, table(generator), table("jekyll"), site_values, reference)
     if "{{" in body and "/" in body:
-        body = _outside_fences(body, lambda prose: _paired(prose, context))
+        body = outside_fences(body, lambda prose: _paired(prose, context))
     out, fence, raw = [], None, False
     for line in body.split("\n"):
         if raw:
@@ -164,7 +164,7 @@ class _Context:
         self.reference = reference
 
 
-def _outside_fences(body: str, convert: Callable[[str], str]) -> str:
+def outside_fences(body: str, convert: Callable[[str], str]) -> str:
     """Return the body with each stretch outside code fences passed through convert."""
     parts, prose, fence = [], [], None
     for line in body.split("\n"):
