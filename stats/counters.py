@@ -51,18 +51,31 @@ def _clean(text: str) -> str:
     return text.replace("\t", " ").replace("\n", " ").replace("\r", " ")
 
 
+def _register(store: DayStore, worker: _Worker) -> None:
+    """List the worker's log among the day's logs, where the flush looks."""
+    with store.lock():
+        tokens = store.cache.get(store.key(WORKERS)) or set()
+        tokens.add(worker.token)
+        store.cache.set(store.key(WORKERS), tokens, timeout=None)
+    worker.day = store.day
+
+
 def _append(store: DayStore, fields: list[str]) -> None:
     line = ("\t".join(_clean(field) for field in fields) + "\n").encode()
     with _lock:
         worker = _this_worker()
-        if worker.day != store.day:
-            # First line of the day in this process: list its log where the flush looks.
-            with store.lock():
-                tokens = store.cache.get(store.key(WORKERS)) or set()
-                tokens.add(worker.token)
-                store.cache.set(store.key(WORKERS), tokens, timeout=None)
-            worker.day = store.day
-        store.append(log_key(store, worker.token), line)
+        first_today = worker.day != store.day
+        if first_today:
+            _register(store, worker)
+        length = store.append(log_key(store, worker.token), line)
+        if length == len(line) and not first_today:
+            # The log was empty though this worker wrote to it today: Redis lost it (flushed,
+            # restarted, or its keys evicted), and the list of logs with it. Go on in a log
+            # under a new token, listed again, so that no flush mark points past its end.
+            store.cache.delete(log_key(store, worker.token))
+            worker.token = secrets.token_hex(8)
+            _register(store, worker)
+            store.append(log_key(store, worker.token), line)
 
 
 def count_view(day: datetime.date, path: str, referrer: str, visitor: str) -> None:

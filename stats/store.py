@@ -223,12 +223,13 @@ class DayStore:
         # Atomic by themselves: Redis's SET NX, or the file store's locked mark table.
         return [self.cache.add(key, 1, timeout=timeout) for key in keys]
 
-    def append(self, key: str, data: bytes) -> None:
-        """Add bytes to the end of a key's log: Redis's APPEND, or the file store's."""
+    def append(self, key: str, data: bytes) -> int | None:
+        """Add bytes to the end of a key's log: Redis's APPEND (which returns the log's new
+        length), or the file store's (which does not: None)."""
         if self.directory is None:
-            self.cache.client.get_client(write=True).append(self.cache.make_key(key), data)
-        else:
-            self.cache.append(key, data)
+            return self.cache.client.get_client(write=True).append(self.cache.make_key(key), data)
+        self.cache.append(key, data)
+        return None
 
     def read_from(self, key: str, offset: int) -> bytes:
         if self.directory is None:

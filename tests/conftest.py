@@ -113,6 +113,18 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def stats_store(settings, tmp_path):
+    """Give every test its own statistics store, counted into by a fresh web worker: views
+    counted by one test (any page it gets) never reach another's flush, or the real store."""
+    from stats import counters
+
+    settings.BLOGSITE_STATS_DIR = tmp_path / "stats"
+    counters._worker = None
+    yield settings.BLOGSITE_STATS_DIR
+    counters._worker = None
+
+
 @pytest.fixture
 def staff(db):
     return StaffFactory()

@@ -1,7 +1,6 @@
 import pytest
 from django.core.cache import caches
 
-from stats import counters
 from stats.store import PREFIX, uses_redis
 from stats.visitors import forget_salt_memo
 
@@ -12,16 +11,14 @@ BROWSER = (
 
 
 @pytest.fixture(autouse=True)
-def stats_store(settings, tmp_path):
-    """Each test counts into a store of its own, and starts as a fresh web worker."""
-    settings.BLOGSITE_STATS_DIR = tmp_path / "stats"
+def stats_store(stats_store):
+    """On top of the store of its own every test has (tests/conftest.py), a statistics test
+    starts with no salt remembered and, on a Redis pass, no counters left in Redis."""
     forget_salt_memo()
-    counters._worker = None
     forget_redis_counters()
-    yield settings.BLOGSITE_STATS_DIR
+    yield stats_store
     forget_redis_counters()
     forget_salt_memo()
-    counters._worker = None
 
 
 def forget_redis_counters() -> None:
@@ -39,3 +36,16 @@ def beacon(client, path: str, referrer: str = "", ip: str = "203.0.113.7", **hea
         REMOTE_ADDR=ip,
         **headers,
     )
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """Point this test's cache (and so the counters) at Redis's database 10, emptied."""
+    from tests.stats.test_counters import REDIS, redis_available
+
+    if not redis_available():
+        pytest.skip("Redis is not running at 127.0.0.1:6379")
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS}}
+    caches["default"].clear()
+    yield caches["default"]
+    caches["default"].clear()

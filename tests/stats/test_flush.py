@@ -183,3 +183,18 @@ def test_the_chain_is_started_once_where_tasks_can_wait(settings, editor_client)
     assert waiting.status == "READY"
     seconds = (waiting.run_after - timezone.now()).total_seconds()
     assert 0 < seconds <= settings.BLOGSITE_STATS_FLUSH_SECONDS
+
+
+@pytest.mark.django_db
+def test_counting_goes_on_after_redis_loses_the_days_logs(client, redis_cache):
+    entry = EntryFactory()
+    beacon(client, entry.get_absolute_url())
+    assert flush().views == 1
+    beacon(client, entry.get_absolute_url())
+    redis_cache.clear()  # a restart without persistence, FLUSHALL, or eviction under maxmemory
+    for _ in range(3):
+        beacon(client, entry.get_absolute_url())
+    # The view between the flush and the loss is gone; the three after it all count, none
+    # cut short by the old log's flush mark.
+    assert flush().views == 3
+    assert stored_views()[0] == 4
