@@ -54,9 +54,18 @@ def clean_query(text: str) -> str:
 
 
 def fts5_query(text: str) -> str:
-    """Return an FTS5 MATCH expression: every word quoted, all required. "" if none."""
-    terms = re.findall(r"\w+", clean_query(text))[:MAX_TERMS]
-    return " ".join(f'"{term}"' for term in terms)
+    """Return an FTS5 MATCH expression: every word quoted, all required; words a reader put
+    in double quotes are a phrase, in that order and next to each other. "" if none."""
+    terms, count = [], 0
+    # Quoted stretches and the text between them; a quote left open quotes nothing.
+    for phrase, loose in re.findall(r'"([^"]*)"|([^"]+)', clean_query(text)):
+        words = re.findall(r"\w+", phrase or loose)[: MAX_TERMS - count]
+        count += len(words)
+        if phrase and words:
+            terms.append('"' + " ".join(words) + '"')
+        else:
+            terms.extend(f'"{word}"' for word in words)
+    return " ".join(terms)
 
 
 def _marked(snippet: str) -> SafeString:

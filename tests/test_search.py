@@ -116,6 +116,15 @@ def test_query_cleaning():
     assert len(clean_query("x" * 5000)) == 200
     assert fts5_query('NEAR("a" b*) OR -c') == '"NEAR" "a" "b" "OR" "c"'
     assert fts5_query("* - ()") == ""
+    assert fts5_query('"built unikernels" xen') == '"built unikernels" "xen"'
+    assert fts5_query('a "b" "c d e" "open') == '"a" "b" "c d e" "open"'
+    assert fts5_query('"' + " ".join("w" * 20) + '"').count("w") == 12
+
+
+def test_words_in_double_quotes_are_a_phrase_on_both_backends(corpus):
+    assert titles('"built unikernels"') == ["Unikernels at FOSDEM"]
+    assert titles('"unikernels built"') == []  # the same words, not in that order
+    assert titles("unikernels built") == ["Unikernels at FOSDEM"]
 
 
 @pytest.mark.skipif(

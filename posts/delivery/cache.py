@@ -185,11 +185,16 @@ def _may_use_cache(request: HttpRequest) -> bool:
 
 
 def _key(request: HttpRequest) -> str:
-    # Only ?page= (and a sitemap's ?p=) changes what these views show: other parameters
-    # share the page's entry. The version is not in the key but in the page: a new version
-    # overwrites the old copy instead of leaving it behind until it expires.
-    page, sitemap_page = request.GET.get("page", ""), request.GET.get("p", "")
+    # Only ?page= with its cursor (?after= or ?before=), and a sitemap's ?p=, change what
+    # these views show: other parameters share the page's entry. A cursor is part of the
+    # key: one made up must not put its rows in the page everyone gets by number. The version
+    # is not in the key but in the page: a new version overwrites the old copy instead of
+    # leaving it behind until it expires.
+    get = request.GET
+    page, sitemap_page = get.get("page", ""), get.get("p", "")
+    cursor = f"&after={get.get('after', '')}&before={get.get('before', '')}"
     raw = f"{request.scheme}://{request.get_host()}{request.path}?page={page}&p={sitemap_page}"
+    raw += cursor
     return f"blogsite:hit:{hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()}"
 
 

@@ -38,7 +38,8 @@ from posts.links import tag_path
 from posts.models import AuthorProfile, Entry, Image, Page, Redirect, Series
 from posts.models.redirect import has_control_characters, rule_address
 
-PAGE_LINK = re.compile(r'href="\?(?:[^"]*&amp;)?page=(\d+)"')
+# A list's ?page=N link, with the cursor that far pages' links carry (pagination.py).
+PAGE_LINK = re.compile(r'href="\?(?:[^"]*&amp;)?page=(\d+)(?:&amp;(?:after|before)=\d+)?"')
 FEEDS = ("posts:feed", "posts:feed-rss")
 WRITTEN_LIST = ".blogsite-published"  # what the last run wrote: the only files it may remove
 PARALLEL_FROM = 400  # pages; below this, forking costs more than it saves

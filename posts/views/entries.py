@@ -40,6 +40,11 @@ class PublishedEntriesMixin:
     def get_queryset(self):
         return Entry.objects.published().for_listing()
 
+    def get_paginator(self, *args, **kwargs):
+        # The "Older" and "Newer" links' cursors: pages far down a long list start at a row.
+        after, before = self.request.GET.get("after"), self.request.GET.get("before")
+        return super().get_paginator(*args, after=after, before=before, **kwargs)
+
 
 class EntryIndexView(PublishedEntriesMixin, ListView):
     template_name = "posts/entry_list.html"

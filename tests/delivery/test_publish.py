@@ -249,3 +249,19 @@ def test_pages_the_archive_and_a_moved_page_are_published(settings, tmp_path):
     assert "/projects/lab-old/ /projects/lab/ 301" in (out / "_redirects").read_text()
     assert "/projects/lab/" in (out / "projects" / "lab-old" / "index.html").read_text()
     assert b"/projects/lab/" in (out / "sitemap-pages.xml").read_bytes()
+
+
+def test_far_pages_links_with_cursors_become_page_paths(settings, tmp_path, monkeypatch):
+    from posts.delivery import pagination
+
+    monkeypatch.setattr(pagination, "PLAIN_PAGES", 1)  # every link carries a cursor
+    settings.ALLOWED_HOSTS = ["blog.example.org"]
+    for number in range(25):
+        EntryFactory(title=f"Entry {number}", tags=["one"])
+    out = tmp_path / "site"
+    call_command("publish_static", str(out), "--base-url", BASE, verbosity=0)
+    middle = (out / "page/2/index.html").read_text()
+    assert 'rel="next" href="/page/3/"' in middle and 'rel="prev" href="/"' in middle
+    assert 'rel="prev" href="/page/2/"' in (out / "page/3/index.html").read_text()
+    for page in out.rglob("*.html"):
+        assert "after=" not in page.read_text() and "before=" not in page.read_text(), page
