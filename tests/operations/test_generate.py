@@ -15,6 +15,7 @@ def test_generated_entries_are_published_tagged_and_searchable_as_they_are_writt
         names = sorted(tag.name for tag in entry.tags.all())
         assert len(names) == 3 and entry.tag_names == " ".join(names)
         assert entry.body_html and entry.cover_id
+        assert [byline.user_id for byline in entry.bylines.all()] == [entry.author_id]
     tagged = entries[0].tag_names.split()[0]
     found = {hit.entry.pk for hit in search_entries(tagged)[0:50]}
     assert {e.pk for e in entries if tagged in e.tag_names.split()} == found
