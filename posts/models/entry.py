@@ -275,8 +275,10 @@ class Entry(EntryPageReads, RenderedMarkdown, models.Model):
         """Return the entry's authors in byline order; one query unless lists prefetched them."""
         rows = self.__dict__.get("byline_rows")
         if rows is None:
-            rows = list(byline_rows().filter(entry_id=self.pk)) if self.pk else []
-        found = [byline_of(row.user, _profile_of(row.user)) for row in rows]
+            pairs = self.page_bylines() if self.pk else []
+        else:
+            pairs = [(row.user, _profile_of(row.user)) for row in rows]
+        found = [byline_of(user, profile) for user, profile in pairs]
         return found or [byline_of(self.author, _profile_of(self.author))]
 
     def is_written_by(self, user) -> bool:
