@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run serve test bench bench-load lint format clean
+.PHONY: install install-dev run serve cluster test bench bench-load lint format clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ serve: install
 	$(PY) manage.py collectstatic --noinput -v0
 	export DEBUG=0 BLOGSITE_PLAIN_HTTP=1 ALLOWED_HOSTS=127.0.0.1,localhost; \
 	  $(WITH_WORKER) GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn blogsite.wsgi
+
+# The deployment past one machine, rehearsed on this one (bench/cluster.py): nginx in front of
+# two gunicorn servers sharing PostgreSQL, Redis and an S3 bucket (moto), and the task worker
+# on its own. Needs PostgreSQL and Redis on 127.0.0.1, and nginx. Ctrl-C stops everything.
+cluster: install-dev
+	$(PY) bench/cluster.py
 
 # The architecture's contracts (pyproject.toml) are checked before the tests: a broken one
 # fails the build.
