@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "comments",
     "subscribers",
     "stats",
+    "social",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +66,8 @@ MIDDLEWARE = [
     # First: a cached page answers before any other middleware runs.
     "posts.delivery.cache.PageCacheMiddleware",
     "comments.middleware.WebmentionLinkMiddleware",
+    # Entry addresses answer ActivityPub JSON to the social web (the page cache lets it by).
+    "social.middleware.ActivityNegotiationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything looks an address up in the database.
@@ -435,3 +438,24 @@ COMMENTS_DELETE_LINK_DAYS = env.int("COMMENTS_DELETE_LINK_DAYS", default=30)
 BLOGSITE_FETCH_TIMEOUT = env.float("BLOGSITE_FETCH_TIMEOUT", default=5.0)
 BLOGSITE_FETCH_MAX_KB = env.int("BLOGSITE_FETCH_MAX_KB", default=1024)
 BLOGSITE_FETCH_ALLOW_HOSTS = env.list("BLOGSITE_FETCH_ALLOW_HOSTS", default=[])
+
+# The social web (social/, ActivityPub): the blog's handle is @SOCIAL_USERNAME@SOCIAL_DOMAIN
+# (the host of BLOGSITE_SITE_URL when blank); authors get handles of their own when
+# SOCIAL_AUTHOR_ACTORS is on; follows wait for an editor when SOCIAL_MANUAL_APPROVAL is on;
+# the followers' list is public only with SOCIAL_SHOW_FOLLOWERS. Inbox limits: a signature's
+# Date may be this many seconds off, activities a minute per server, KB per activity.
+# Deliveries are retried for SOCIAL_RETRY_HOURS; only entries published within
+# SOCIAL_RECENT_HOURS are sent when they first go out (not a whole archive at install).
+SOCIAL_USERNAME = env.str("SOCIAL_USERNAME", default="blog")
+SOCIAL_DOMAIN = env.str("SOCIAL_DOMAIN", default="")
+SOCIAL_AUTHOR_ACTORS = env.bool("SOCIAL_AUTHOR_ACTORS", default=False)
+SOCIAL_MANUAL_APPROVAL = env.bool("SOCIAL_MANUAL_APPROVAL", default=False)
+SOCIAL_SHOW_FOLLOWERS = env.bool("SOCIAL_SHOW_FOLLOWERS", default=False)
+SOCIAL_SIGNATURE_MAX_AGE = env.int("SOCIAL_SIGNATURE_MAX_AGE", default=300)
+SOCIAL_INBOX_PER_MINUTE = env.int("SOCIAL_INBOX_PER_MINUTE", default=120)
+SOCIAL_INBOX_MAX_KB = env.int("SOCIAL_INBOX_MAX_KB", default=256)
+SOCIAL_ACTOR_REFRESH_HOURS = env.int("SOCIAL_ACTOR_REFRESH_HOURS", default=24)
+SOCIAL_RETRY_HOURS = env.int("SOCIAL_RETRY_HOURS", default=24)
+SOCIAL_RECENT_HOURS = env.int("SOCIAL_RECENT_HOURS", default=48)
+# How often the task worker looks for deliveries due and scheduled entries gone live.
+SOCIAL_CHECK_SECONDS = env.int("SOCIAL_CHECK_SECONDS", default=300)

@@ -9,6 +9,7 @@ from django.views.static import serve
 from blogsite.password_reset import StaffPasswordResetView
 from posts.delivery import sitemaps
 from posts.views import healthz, robots_txt
+from social import urls as social_urls
 
 admin.site.site_header = f"{settings.BLOGSITE_TITLE} admin"
 admin.site.site_title = settings.BLOGSITE_TITLE
@@ -54,6 +55,8 @@ urlpatterns = [
     path("comments/", include("comments.urls")),
     path("subscribe/", include("subscribers.urls")),
     path("stats/", include("stats.urls")),
+    path("social/", include("social.urls")),
+    path("", include((social_urls.well_known, "social"), namespace="social-root")),
     path("", include("posts.urls")),
 ]
 

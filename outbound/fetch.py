@@ -120,12 +120,14 @@ def fetch(
     *,
     method: str = "GET",
     fields: dict[str, str] | None = None,
+    body: bytes | None = None,
     headers: dict[str, str] | None = None,
     timeout: float | None = None,
     max_bytes: int | None = None,
     max_redirects: int = 5,
 ) -> Fetched:
-    """Fetch url (or POST form fields to it) within the limits; raise FetchRefused if not allowed.
+    """Fetch url (or POST form fields, or a body, to it) within the limits; raise FetchRefused if
+    not allowed.
 
     A body over max_bytes is cut there (Fetched.truncated). timeout bounds the whole exchange,
     redirects included.
@@ -134,18 +136,18 @@ def fetch(
     max_bytes = settings.BLOGSITE_FETCH_MAX_KB * 1024 if max_bytes is None else max_bytes
     deadline = time.monotonic() + timeout
     for _hop in range(max_redirects + 1):
-        response = _one_request(url, method, fields, headers or {}, deadline, max_bytes)
+        response = _one_request(url, method, fields, body, headers or {}, deadline, max_bytes)
         location = response.headers.get("location")
         if response.status in REDIRECTS and location:
             url = urljoin(url, location)
             if response.status == 303 or (response.status in (301, 302) and method == "POST"):
-                method, fields = "GET", None
+                method, fields, body = "GET", None, None
             continue
         return response
     raise FetchRefused(f"more than {max_redirects} redirects")
 
 
-def _one_request(url, method, fields, headers, deadline, max_bytes) -> Fetched:
+def _one_request(url, method, fields, body, headers, deadline, max_bytes) -> Fetched:
     scheme, host, port, address = _target(url)
     remaining = deadline - time.monotonic()
     if remaining <= 0:
@@ -175,9 +177,9 @@ def _one_request(url, method, fields, headers, deadline, max_bytes) -> Fetched:
             )  # fmt: skip
         else:
             response = pool.request(
-                method, path, headers=sent, redirect=False, preload_content=False
+                method, path, body=body, headers=sent, redirect=False, preload_content=False
             )
-        body, truncated = _read(response, deadline, max_bytes, url)
+        read, truncated = _read(response, deadline, max_bytes, url)
     except (urllib3.exceptions.TimeoutError, TimeoutError) as err:
         raise FetchTimedOut(f"{url} took too long") from err
     except urllib3.exceptions.HTTPError as err:
@@ -189,7 +191,7 @@ def _one_request(url, method, fields, headers, deadline, max_bytes) -> Fetched:
         url=url,
         status=response.status,
         headers=names,
-        body=body,
+        body=read,
         truncated=truncated,
         links=response.headers.getlist("link"),
     )

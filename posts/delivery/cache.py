@@ -171,11 +171,27 @@ def _not_modified(request: HttpRequest, etag: str, last_modified: float) -> bool
     return since is not None and int(last_modified) <= since
 
 
+ALTERNATE_TYPES = ("application/activity+json", "application/ld+json")
+
+
+def wants_alternate(accept: str) -> bool:
+    """Return True if an Accept header names a JSON representation the cache does not hold."""
+    accept = accept.lower()
+    return any(kind in accept for kind in ALTERNATE_TYPES)
+
+
+def _varies_on_accept(response: HttpResponse) -> bool:
+    return any(name.strip().lower() == "accept" for name in response.get("Vary", "").split(","))
+
+
 def _may_use_cache(request: HttpRequest) -> bool:
     return (
         settings.BLOGSITE_PAGE_CACHE
         and request.method in ("GET", "HEAD")
         and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
+        # A fetcher asking for another representation (ActivityPub's JSON of an entry) is
+        # answered by the application, and its answer never stored: pages are HTML only.
+        and not wants_alternate(request.headers.get("Accept", ""))
         # /?p=12 is an old WordPress address for the redirects, not the front page; but on
         # a sitemap, ?p=2 is its page, as cacheable as any other.
         and (
@@ -242,7 +258,9 @@ class PageCacheMiddleware:
                 (name, value)
                 for name, value in response.headers.items()
                 if name.lower() not in HOP_HEADERS
-            ],
+            ]
+            # Pages that negotiate (entries) say so to browsers' and CDNs' caches too.
+            + ([("Vary", "Accept")] if _varies_on_accept(response) else []),
             content=content,
             etag=quote_etag(hashlib.blake2b(content, digest_size=16).hexdigest()),
             last_modified=changed_at,
