@@ -1,6 +1,6 @@
 """The editorial roles: Authors write their own drafts (co-written ones too), Editors publish
-and manage tags, series, author profiles, pages and the menu, moderate comments and follow
-mailings."""
+and manage tags, series, author profiles, pages and the menu, moderate comments, follow
+mailings and keep the blog's followers on the social web."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -41,6 +41,12 @@ ROLE_PERMISSIONS = {
         "posts.view_menuitem",
         "posts.add_sociallink", "posts.change_sociallink", "posts.delete_sociallink",
         "posts.view_sociallink",
+        # Editors approve and remove followers, block accounts and domains, and read what the
+        # social web sent and what went out to it (the social app); the rest is the worker's.
+        "social.view_follower", "social.change_follower", "social.delete_follower",
+        "social.add_block", "social.change_block", "social.delete_block", "social.view_block",
+        "social.view_reaction", "social.view_remoteactor", "social.view_server",
+        "social.view_delivery", "social.view_following", "social.view_receivedpost",
     ],
 }  # fmt: skip
 

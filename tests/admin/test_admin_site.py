@@ -12,8 +12,10 @@ BLOG = [
     "Entries", "Pages", "Series", "Author profiles", "Images", "Tags", "Redirects", "Site settings"
 ]  # fmt: skip
 COMMENTS = "Comments and Webmentions"
-# Editors also moderate comments, read the statistics and follow mailings: apps of their own.
-EDITORS_APPS = ["Blog", COMMENTS, "Statistics", "Subscribers"]
+SOCIAL = "Social web (ActivityPub)"
+# Editors also moderate comments, keep followers, read the statistics and follow mailings:
+# apps of their own.
+EDITORS_APPS = ["Blog", COMMENTS, SOCIAL, "Statistics", "Subscribers"]
 
 
 def sections(response) -> dict[str, list[str]]:
@@ -52,6 +54,7 @@ def test_superusers_see_sign_in_security_under_a_plain_name(staff_client):
         "Background tasks",
         COMMENTS,
         "Sign-in security",
+        SOCIAL,
         "Statistics",
         "Subscribers",
     ]

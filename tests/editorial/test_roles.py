@@ -146,6 +146,28 @@ def test_authors_cannot_manage_tags_but_editors_can(author_client, editor_client
     assert editor_client.get(tags).status_code == 200
 
 
+def test_editors_keep_the_followers_and_authors_do_not(author_client, editor_client):
+    from social.models import Block, Follower, RemoteActor, Server
+
+    server = Server.objects.create(host="social.example")
+    actor = RemoteActor.objects.create(
+        uri="https://social.example/users/troll", server=server,
+        key_id="https://social.example/users/troll#main-key", public_key_pem="-",
+        inbox="https://social.example/users/troll/inbox",
+    )  # fmt: skip
+    follower = Follower.objects.create(actor=actor, follow_id="https://social.example/f/1")
+    followers = reverse("admin:social_follower_changelist")
+    for name in ("follower_changelist", "block_add", "reaction_changelist", "server_changelist"):
+        assert author_client.get(reverse(f"admin:social_{name}")).status_code == 403
+        assert editor_client.get(reverse(f"admin:social_{name}")).status_code == 200
+    response = editor_client.post(
+        followers, {"action": "block_them", "_selected_action": [follower.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    assert not Follower.objects.exists()
+    assert Block.objects.filter(actor_uri=actor.uri).exists()
+
+
 def test_an_editor_edits_publishes_and_schedules_anyones_entries(editor_client, author):
     entry = draft_by(author)
     response = editor_client.post(
