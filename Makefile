@@ -67,9 +67,11 @@ test: install-dev
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
-# Not part of the tests: needs wrk (apt-get install wrk); appends to bench/RESULTS.md.
+# Not part of the tests: needs wrk (apt-get install wrk); appends to bench/RESULTS.md. Pages
+# cached and uncached against a static file, then uncached pages at 1,000 and 100,000 entries.
 bench: install-dev
 	$(PY) bench/pages.py
+	$(PY) bench/scale.py
 
 # Not part of the tests: readers and a writer at once; appends to bench/RESULTS-load.md.
 bench-load: install-dev
