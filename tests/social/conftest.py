@@ -3,6 +3,7 @@ server on 127.0.0.1 that serves its actors' documents, keeps what its inbox rece
 signs what it sends with bovine's own HTTP Signature code."""
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import tempfile
@@ -139,6 +140,16 @@ class RemoteActorKeys:
         return {**fields.headers, "signature": fields.sign_for_http_draft(self.secret)}
 
 
+def run_coroutine(coroutine):
+    """Run bovine's or aiohttp's coroutine to its end, in a thread with a loop of its own.
+
+    Playwright's sync API leaves an event loop running on the main thread after the browser
+    tests, where asyncio.run() refuses to start.
+    """
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def verify_with_bovine(received: dict, public_key: dict) -> str | None:
     """Check a request our site sent with bovine's own checker; return the signer's id."""
 
@@ -151,7 +162,7 @@ def verify_with_bovine(received: dict, public_key: dict) -> str | None:
     async def body():
         return received["body"]
 
-    return asyncio.run(
+    return run_coroutine(
         checker.validate_signature("post", received["path"], received["headers"], body)
     )
 

@@ -2,7 +2,6 @@
 its own client code (aiohttp) to our inbox on a live server, checks the signature of our
 Accept and of the Create(Article) delivered to its inbox, and parses our actor and Article."""
 
-import asyncio
 import json
 from datetime import timedelta
 
@@ -17,7 +16,7 @@ from django.utils import timezone
 
 from social.models import Follower
 from tests.factories import EntryFactory
-from tests.social.conftest import RemoteServer
+from tests.social.conftest import RemoteServer, run_coroutine
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,7 +46,7 @@ def bovine_checks(received: dict) -> str | None:
         return received["body"]
 
     checker = SignatureChecker(retrieve)
-    return asyncio.run(
+    return run_coroutine(
         checker.validate_signature("post", received["path"], received["headers"], body)
     )
 
@@ -56,7 +55,7 @@ def test_bovine_follows_and_checks_what_we_send(site):
     with RemoteServer() as remote:
         keys = remote.add_actor("ada")
         blog = f"{site}/social/actor/"
-        actor = Actor(asyncio.run(fetch_json(blog)))
+        actor = Actor(run_coroutine(fetch_json(blog)))
         assert actor.id == blog
         assert actor.publicKeyPem(f"{blog}#main-key").startswith("-----BEGIN PUBLIC KEY")
 
@@ -76,7 +75,7 @@ def test_bovine_follows_and_checks_what_we_send(site):
                 )  # fmt: skip
                 return response.status
 
-        assert asyncio.run(send()) == 202
+        assert run_coroutine(send()) == 202
         assert Follower.objects.get().state == "accepted"
         [accept] = remote.received
         assert json.loads(accept["body"])["type"] == "Accept"
@@ -92,7 +91,7 @@ def test_bovine_follows_and_checks_what_we_send(site):
         assert bovine_checks(create) == blog
         activity = json.loads(create["body"])
         assert activity["type"] == "Create"
-        article = Object(asyncio.run(fetch_json(site + entry.get_absolute_url())))
+        article = Object(run_coroutine(fetch_json(site + entry.get_absolute_url())))
         assert article.data["type"] == "Article"
         assert article.data["name"] == "Herons at dusk"
         assert article.attributed_to_id == blog
@@ -116,5 +115,5 @@ def test_bovine_signed_follow_with_a_wrong_body_is_refused(site):
                 )  # fmt: skip
                 return response.status
 
-        assert asyncio.run(send()) == 401
+        assert run_coroutine(send()) == 401
         assert not Follower.objects.exists()
