@@ -1,7 +1,8 @@
 """What other servers post to the inbox: checked (signature, owner, blocks), then applied.
 
 check_request() decides whether a POST may be read at all; apply() does what the activity
-says. Nothing is stored before the signature, the Digest, the Date and the actor check out.
+says. Nothing is stored before the signature (draft-cavage or RFC 9421), the body's digest,
+the signature's time and the actor check out.
 """
 
 import hashlib
@@ -29,7 +30,15 @@ from social.models import (
     Reply,
 )
 from social.remote import ActorUnavailable, actor_for_key, store_actor
-from social.signatures import SignatureError, check, parse
+from social.signatures import (
+    MessageSignature,
+    Signature,
+    SignatureError,
+    check,
+    check_message,
+    parse,
+    parse_message_signatures,
+)
 
 log = logging.getLogger(__name__)
 
@@ -63,14 +72,55 @@ def key_host(key_id: str) -> str:
         return ""
 
 
-def check_request(
-    method: str, path: str, headers: dict[str, str], body: bytes, activity
-) -> Checked:
-    """Return the signer and the activity, or raise Refused (401 for anything unsigned)."""
+def offered_signatures(headers: dict[str, str]) -> list[Signature | MessageSignature]:
+    """Return the request's signatures, RFC 9421 ones first, then a draft-cavage one (in
+    Signature, or in Authorization beside an RFC 9421 Signature); raise Refused if none."""
     try:
-        parsed = parse(headers.get("signature", ""))
+        standard = parse_message_signatures(headers)
     except SignatureError as err:
         raise Refused(401, str(err)) from err
+    if standard:
+        authorization = headers.get("authorization", "")
+        scheme, _, cavage = authorization.partition(" ")
+        if scheme.lower() != "signature":
+            return standard
+        try:
+            return [*standard, parse(cavage)]
+        except SignatureError:
+            return standard
+    try:
+        return [parse(headers.get("signature", ""))]
+    except SignatureError as err:
+        raise Refused(401, str(err)) from err
+
+
+def check_request(
+    method: str, target_uri: str, headers: dict[str, str], body: bytes, activity
+) -> Checked:
+    """Return the signer and the activity, or raise Refused (401 for anything unsigned).
+
+    A request may carry an RFC 9421 signature and a draft-cavage one: either is enough.
+    target_uri: the absolute address the request was sent to.
+    """
+    refused = None
+    for signature in offered_signatures(headers):
+        try:
+            return _check_signed(method, target_uri, headers, body, activity, signature)
+        except Refused as err:
+            if err.status != 401:
+                raise
+            refused = refused or err
+    raise refused
+
+
+def _check_signed(
+    method: str,
+    target_uri: str,
+    headers: dict[str, str],
+    body: bytes,
+    activity,
+    parsed: Signature | MessageSignature,
+) -> Checked:
     host = key_host(parsed.key_id)
     if not host:
         raise Refused(401, "the keyId is not an address")
@@ -82,6 +132,14 @@ def check_request(
     if wait:
         raise Refused(429, f"too many activities from {host}; try again in {wait} seconds")
     max_age = settings.SOCIAL_SIGNATURE_MAX_AGE
+
+    def verify(actor: RemoteActor) -> None:
+        if isinstance(parsed, MessageSignature):
+            check_message(method, target_uri, headers, body, actor.public_key_pem, parsed, max_age)
+        else:
+            path = urlsplit(target_uri).path
+            check(method, path, headers, body, actor.public_key_pem, parsed, max_age)
+
     try:
         actor = actor_for_key(parsed.key_id)
     except ActorUnavailable as err:
@@ -91,14 +149,14 @@ def check_request(
             raise Refused(202, "nothing is known of this actor here") from err
         raise Refused(401, f"the key could not be fetched: {err}") from err
     try:
-        check(method, path, headers, body, actor.public_key_pem, parsed, max_age)
+        verify(actor)
     except SignatureError as err:
         if "match" not in str(err) or "Digest" in str(err):
             raise Refused(401, str(err)) from err
         # The key may have changed since we kept it: fetch it once more.
         try:
             actor = actor_for_key(parsed.key_id, refresh=True)
-            check(method, path, headers, body, actor.public_key_pem, parsed, max_age)
+            verify(actor)
         except (ActorUnavailable, SignatureError) as again:
             raise Refused(401, str(again)) from again
     if not isinstance(activity, dict):
@@ -151,6 +209,19 @@ def entry_for(value) -> Entry | None:
     if match.view_name != "posts:entry":
         return None
     return Entry.objects.published().filter(slug=match.kwargs["slug"]).first()
+
+
+def replied_comment(value) -> Comment | None:
+    """Return the reply from the social web with this id, if we hold it on a published entry."""
+    uri = object_id(value)
+    if not uri:
+        return None
+    reply = (
+        Reply.objects.select_related("comment__entry")
+        .filter(object_id=uri, comment__entry__in=Entry.objects.published())
+        .first()
+    )
+    return reply.comment if reply is not None else None
 
 
 def apply(checked: Checked) -> str:
@@ -241,7 +312,11 @@ def _create(actor: RemoteActor, activity: dict) -> str:
         return "ignored"
     if object_id(note.get("attributedTo")) != actor.uri:
         return "not the actor's"
-    entry = entry_for(note.get("inReplyTo"))
+    entry, parent = entry_for(note.get("inReplyTo")), None
+    if entry is None:
+        # A reply to a reply we hold joins that one's entry, threaded under it.
+        parent = replied_comment(note.get("inReplyTo"))
+        entry = parent.entry if parent is not None else None
     if entry is None:
         return _keep_post(actor, note)
     if Reply.objects.filter(object_id=object_id(note)).exists():
@@ -251,6 +326,7 @@ def _create(actor: RemoteActor, activity: dict) -> str:
     doubtful = spam.bad_patterns(body, name)
     comment = Comment.objects.create(
         entry=entry,
+        parent=parent,
         kind=Comment.Kind.REPLY,
         status=Comment.Status.SPAM if doubtful else Comment.Status.PENDING,
         name=name[:100],

@@ -159,7 +159,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     headers = {name.lower(): value for name, value in request.headers.items()}
     headers.setdefault("host", request.get_host())
     try:
-        checked = check_request("POST", request.path, headers, body, activity)
+        checked = check_request("POST", request.build_absolute_uri(), headers, body, activity)
     except Refused as refused:
         if refused.status == 202:
             return HttpResponse(status=202)

@@ -216,3 +216,49 @@ def test_posts_of_followed_accounts_are_kept_sanitised_and_others_not(ada, remot
     kept = ReceivedPost.objects.get()
     assert "Hello" in kept.content_html
     assert "<script" not in kept.content_html and "onerror" not in kept.content_html
+
+
+def test_a_reply_to_a_reply_joins_its_entry_threaded_under_it(
+    client, remote, ada, post_signed, entry, entry_url
+):
+    bob, carol = remote.add_actor("bob"), remote.add_actor("carol")
+    first = mastodon.reply(ada.uri, entry_url, BLOG)
+    post_signed(ada, first)
+    answer = mastodon.reply(bob.uri, first["object"]["id"], BLOG, content="<p>Egrets too.</p>")
+    assert post_signed(bob, answer).status_code == 202
+    ada_comment = Comment.objects.get(social__actor__uri=ada.uri)
+    bob_comment = Comment.objects.get(social__actor__uri=bob.uri)
+    assert (bob_comment.entry, bob_comment.parent) == (entry, ada_comment)
+    assert (
+        bob_comment.status == "pending"
+        and bob_comment.body == "Content warning: birds, long\n\nEgrets too."
+    )
+    # An answer to the answer stays in the same thread (the comments' one level of threading).
+    deeper = mastodon.reply(carol.uri, answer["object"]["id"], BLOG, content="<p>And cranes.</p>")
+    assert post_signed(carol, deeper).status_code == 202
+    carol_comment = Comment.objects.get(social__actor__uri=carol.uri)
+    assert (carol_comment.entry, carol_comment.parent) == (entry, ada_comment)
+    # Approved, the answers show inside Ada's comment on the entry's page.
+    Comment.objects.update(status="approved")
+    page = client.get(entry.get_absolute_url()).content.decode()
+    thread = page[page.index(f'id="comment-{ada_comment.pk}"') :]
+    replies = thread[thread.index('class="comment-replies"') :]
+    assert "Egrets too." in replies and "And cranes." in replies
+
+
+def test_a_reply_to_a_note_not_held_here_is_not_a_comment(remote, ada, post_signed, entry_url):
+    elsewhere = f"{remote.base}/users/someone/statuses/1"
+    assert post_signed(ada, mastodon.reply(ada.uri, elsewhere, BLOG)).status_code == 202
+    assert not Comment.objects.exists()
+
+
+def test_a_reply_to_a_reply_on_an_entry_no_longer_published(
+    remote, ada, post_signed, entry, entry_url
+):
+    bob = remote.add_actor("bob")
+    first = mastodon.reply(ada.uri, entry_url, BLOG)
+    post_signed(ada, first)
+    entry.status = "draft"
+    entry.save()
+    post_signed(bob, mastodon.reply(bob.uri, first["object"]["id"], BLOG))
+    assert Comment.objects.count() == 1
