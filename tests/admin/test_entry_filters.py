@@ -80,7 +80,10 @@ def test_search_and_filter_combine(editor_client, entries):
 def test_the_list_shows_title_state_authors_and_date(editor_client, entries):
     response = editor_client.get(CHANGELIST)
     cl = response.context["cl"]
-    assert cl.list_display == ["action_checkbox", "title", "state", "byline", "published_at"]
+    # The last column is the social app's (social/admin.py), for those who may see reactions.
+    assert cl.list_display == [
+        "action_checkbox", "title", "state", "byline", "published_at", "likes_and_boosts"
+    ]  # fmt: skip
     html = response.content.decode()
     assert "Scheduled" in html and "Draft" in html
 

@@ -195,7 +195,7 @@ def test_the_entry_list_fits_and_filters_by_state(live_server, browser, entry, w
         assert page.locator(".results").evaluate("el => el.scrollWidth <= el.clientWidth")
         headers = page.locator("#result_list thead th").all_inner_texts()
         assert [h.strip().lower() for h in headers[1:]] == [
-            "title", "state", "authors", "published at",
+            "title", "state", "authors", "published at", "likes · boosts",  # the last: social's
         ]  # fmt: skip
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     results = Axe().run(page)
