@@ -13,6 +13,7 @@ from taggit.models import Tag
 from posts.delivery.frame import site_frame
 from posts.delivery.visibility import public_tags
 from posts.models import AuthorProfile, Entry, Series
+from posts.rendering.pictures import share_image
 
 FEED_SIZE = 20
 # Root-relative addresses in href, src and srcset (the media and entry links we write).
@@ -34,9 +35,24 @@ def absolute_urls(html: str, base: str) -> str:
     return _SRCSET.sub(fix_srcset, html)
 
 
+MEDIA_RSS = "http://search.yahoo.com/mrss/"
+
+
+def add_thumbnail(handler, item) -> None:
+    """Write the entry's social image as Media RSS's <media:thumbnail>, where it has one:
+    the picture feed readers show beside the item, as link previews do."""
+    if item.get("thumbnail"):
+        url, width, height = item["thumbnail"]
+        attributes = {"url": url, "width": str(width), "height": str(height)}
+        handler.addQuickElement("media:thumbnail", "", attributes)
+
+
 class CanonicalAtomFeed(Atom1Feed):
     """Atom: a short <summary>, the whole entry in <content type="html">, and a rel="canonical"
     link on an entry first published elsewhere."""
+
+    def root_attributes(self) -> dict:
+        return {**super().root_attributes(), "xmlns:media": MEDIA_RSS}
 
     def add_item_elements(self, handler, item) -> None:
         # The item's description is the whole HTML (RSS's <description> carries it); Atom
@@ -46,6 +62,7 @@ class CanonicalAtomFeed(Atom1Feed):
         handler.addQuickElement("content", content, {"type": "html"})
         if item.get("canonical_url"):
             handler.addQuickElement("link", "", {"rel": "canonical", "href": item["canonical_url"]})
+        add_thumbnail(handler, item)
         # The first author is Django's own <author>; each co-author gets one of theirs.
         for name, uri in item.get("coauthors", ()):
             handler.startElement("author", {})
@@ -58,8 +75,12 @@ class CanonicalAtomFeed(Atom1Feed):
 class CanonicalRssFeed(Rss201rev2Feed):
     """RSS 2.0, with the same link as an atom:link (RSS has no element of its own for it)."""
 
+    def rss_attributes(self) -> dict:
+        return {**super().rss_attributes(), "xmlns:media": MEDIA_RSS}
+
     def add_item_elements(self, handler, item) -> None:
         super().add_item_elements(handler, item)
+        add_thumbnail(handler, item)
         if item.get("canonical_url"):
             attributes = {"rel": "canonical", "href": item["canonical_url"]}
             handler.addQuickElement("atom:link", "", attributes)
@@ -92,7 +113,8 @@ class EntryFeed(Feed):
 
     def entries(self):
         # Lists leave the bodies out; a feed carries body_html in full.
-        return Entry.objects.published().for_listing().defer(None).defer("body", "body_text")
+        entries = Entry.objects.published().for_listing().select_related("social_image")
+        return entries.defer(None).defer("body", "body_text")
 
     def items(self):
         return self.entries()[:FEED_SIZE]
@@ -132,10 +154,18 @@ class EntryFeed(Feed):
             (person.name, self.base + person.url if person.url else "")
             for person in entry.byline_list[1:]
         ]
+        # The search and sharing fields where they are set: the description written for link
+        # previews is Atom's <summary>, the social image a thumbnail. The item's title stays
+        # the entry's: the search title is for search results, and a feed is read as the blog.
+        thumbnail = None
+        if entry.social_image:
+            url, width, height = share_image(entry.social_image)
+            thumbnail = (self.base + url if url.startswith("/") else url, width, height)
         return {
             "canonical_url": entry.canonical_url,
             "coauthors": coauthors,
-            "summary": entry.summary,
+            "summary": entry.meta_description or entry.summary,
+            "thumbnail": thumbnail,
         }
 
 

@@ -126,3 +126,29 @@ def test_atom_gives_a_short_summary_and_the_whole_entry_as_html_content(client):
     # RSS keeps the whole entry in its <description>, as RSS readers expect.
     rss = feedparser.parse(client.get(reverse("posts:feed-rss")).content).entries[0]
     assert "<h2" in rss.summary
+
+
+@pytest.mark.parametrize("url", [reverse("posts:feed"), reverse("posts:feed-rss")])
+def test_an_entrys_description_and_social_image_reach_the_feeds(
+    client, url, django_assert_num_queries
+):
+    social = ImageFactory(alt_text="For sharing")
+    EntryFactory(
+        title="Shared", excerpt="The listing's excerpt.", seo_title="A title for search engines",
+        meta_description="Written for link previews.", social_image=social,
+    )  # fmt: skip
+    EntryFactory(title="Plain", excerpt="Only an excerpt.")
+    with django_assert_num_queries(3):  # entries with their pictures, tags, bylines
+        raw = client.get(url).content
+    feed = feedparser.parse(raw)
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    items = {item.title: item for item in feed.entries}
+    # The item keeps the entry's title: a feed is not a search result.
+    assert set(items) == {"Shared", "Plain"}
+    thumbnail = items["Shared"].media_thumbnail[0]
+    assert thumbnail["url"].startswith("http://testserver/media/")
+    assert int(thumbnail["width"]) > 0 and int(thumbnail["height"]) > 0
+    assert "media_thumbnail" not in items["Plain"]
+    if url == reverse("posts:feed"):
+        assert items["Shared"].summary == "Written for link previews."
+        assert items["Plain"].summary == "Only an excerpt."
