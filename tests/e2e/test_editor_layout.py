@@ -94,10 +94,11 @@ def test_the_body_grows_with_its_text(live_server, browser, entry):
     assert shrunk < grown and shrunk >= 380  # back to its minimum, which is still roomy
 
 
+@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize(
     ("scheme", "theme"), [("light", None), ("dark", None), ("light", "dark"), ("dark", "light")]
 )
-def test_the_preview_is_styled_as_the_page(live_server, browser, entry, scheme, theme):
+def test_the_preview_is_styled_as_the_page(live_server, browser, entry, scheme, theme, width):
     # The page as a reader sees it in the scheme the admin shows (its toggle wins).
     shown = theme or scheme
     reader = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=shown)
@@ -109,7 +110,7 @@ def test_the_preview_is_styled_as_the_page(live_server, browser, entry, scheme, 
     page_body = computed(article.locator("body"), ["background-color", "color", "font-family"])
     reader.close()
 
-    context, page, preview = open_form(browser, live_server, entry, 1280, scheme, theme)
+    context, page, preview = open_form(browser, live_server, entry, width, scheme, theme)
     header = preview.locator(".markup th").first
     assert header.text_content() == "Column"
     assert computed(header)["text-transform"] == "none"  # the admin's thead th says uppercase
@@ -157,7 +158,7 @@ def test_word_count_and_reading_time_follow_the_text(live_server, browser, entry
     assert (saved.word_count, saved.reading_minutes) == (703, 3)
 
 
-@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("cover", [False, True])
 def test_the_entry_form_has_no_axe_violations(live_server, browser, entry, width, scheme, cover):
