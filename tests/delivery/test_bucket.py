@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from posts.models import Entry
-from tests.delivery.test_production import free_port
 from tests.factories import EntryFactory
+from tests.s3 import moto_s3
 
 pytestmark = pytest.mark.django_db
 
@@ -20,22 +20,12 @@ def bucket(monkeypatch, settings):
 
     Named afresh each test: moto keeps its buckets in this process, across its servers.
     """
-    server_module = pytest.importorskip("moto.server")
-    boto3 = pytest.importorskip("boto3")
-    for name, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():  # fmt: skip
-        monkeypatch.setenv(name, value)
-    port = free_port()
-    server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    settings.MEDIA_S3_ENDPOINT_URL = endpoint
-    settings.ALLOWED_HOSTS = ["blog.example.org"]
-    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
-    name = f"blog-site-{uuid.uuid4().hex[:12]}"
-    client.create_bucket(Bucket=name)
-    yield client, name
-    server.stop()
+    with moto_s3(monkeypatch) as (client, endpoint):
+        settings.MEDIA_S3_ENDPOINT_URL = endpoint
+        settings.ALLOWED_HOSTS = ["blog.example.org"]
+        name = f"blog-site-{uuid.uuid4().hex[:12]}"
+        client.create_bucket(Bucket=name)
+        yield client, name
 
 
 def keys(client, name: str, prefix: str = "") -> set[str]:

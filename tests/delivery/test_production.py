@@ -19,15 +19,10 @@ from django.urls import reverse
 from posts.delivery.security import content_security_policy
 from posts.models import Image
 from tests.factories import EntryFactory, StaffFactory, image_bytes
+from tests.s3 import free_port, moto_s3
 from tests.test_settings import run_python
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_deploy_check_passes_with_only_the_three_required_values():
@@ -219,29 +214,19 @@ def test_pages_keep_rendering_when_redis_goes_away_and_caching_resumes(
 @pytest.fixture
 def s3(monkeypatch, settings):
     """moto's S3 server on 127.0.0.1, a bucket, and media storage pointed at it."""
-    server_module = pytest.importorskip("moto.server")
-    boto3 = pytest.importorskip("boto3")
-    for name, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():  # fmt: skip
-        monkeypatch.setenv(name, value)
-    port = free_port()
-    server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
-    client.create_bucket(Bucket="blog-media")
-    settings.MEDIA_URL = f"{endpoint}/blog-media/"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {"bucket_name": "blog-media", "endpoint_url": endpoint,
-                        "querystring_auth": False, "file_overwrite": False,
-                        "default_acl": "public-read"},
-        },
-    }  # fmt: skip
-    yield client, endpoint
-    server.stop()
+    with moto_s3(monkeypatch) as (client, endpoint):
+        client.create_bucket(Bucket="blog-media")
+        settings.MEDIA_URL = f"{endpoint}/blog-media/"
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "storages.backends.s3.S3Storage",
+                "OPTIONS": {"bucket_name": "blog-media", "endpoint_url": endpoint,
+                            "querystring_auth": False, "file_overwrite": False,
+                            "default_acl": "public-read"},
+            },
+        }  # fmt: skip
+        yield client, endpoint
 
 
 @pytest.mark.django_db
