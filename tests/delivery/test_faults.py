@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.delivery.test_production import free_port, redis_cache, redis_server  # noqa: F401
+from tests.delivery.test_production import redis_cache, redis_server  # noqa: F401
 from tests.factories import EntryFactory
+from tests.s3 import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

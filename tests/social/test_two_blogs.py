@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from comments.models import Comment
 from social.models import Follower, Following
-from tests.delivery.test_production import free_port
 from tests.factories import EntryFactory
+from tests.s3 import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
