@@ -9,9 +9,9 @@ Accept asks for ActivityPub JSON (posts.delivery.cache.wants_alternate), and ent
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
+from posts.delivery.cache import ALTERNATE_TYPES as ACTIVITY_TYPES
 from posts.models import Entry
 
-ACTIVITY_TYPES = ("application/activity+json", "application/ld+json")
 NEGOTIATED_VIEWS = {"posts:entry"}
 
 
