@@ -7,15 +7,13 @@ import hashlib
 from functools import partial
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
-from django.urls import reverse
 
+from comments import tasks
 from comments.models import Comment
 from posts.delivery.cache import bump_page_version
 
 COMMENTER_COOKIE = "blogsite_commenter"
-DELETE_SALT = "comments.delete"
 
 
 def key_hash(cookie_value: str) -> str:
@@ -65,27 +63,8 @@ def delete(comments) -> int:
     return count
 
 
-def delete_link(comment: Comment) -> str:
-    """Return the absolute address of the signed link that deletes comment."""
-    token = signing.dumps(comment.pk, salt=DELETE_SALT)
-    path = reverse("comments:delete", kwargs={"token": token})
-    return settings.BLOGSITE_SITE_URL.rstrip("/") + path
-
-
-def comment_from_token(token: str) -> Comment | None:
-    try:
-        pk = signing.loads(
-            token, salt=DELETE_SALT, max_age=settings.COMMENTS_DELETE_LINK_DAYS * 86400
-        )
-    except signing.BadSignature:
-        return None
-    return Comment.objects.filter(pk=pk).first()
-
-
 def received(comment: Comment) -> None:
     """A new comment was saved: tell the author (batched) and the commenter, after commit."""
-    from comments import tasks
-
     if comment.status == Comment.Status.APPROVED:
         pages_changed([comment.entry_id])
     transaction.on_commit(tasks.enqueue_notification)

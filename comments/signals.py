@@ -3,7 +3,7 @@
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from comments.tasks import enqueue_sending
+from comments.webmention.tasks import enqueue_sending
 from posts.models import Entry
 
 

@@ -1,11 +1,11 @@
-"""Background work: notification e-mails (batched), delete links, verifying and sending mentions.
+"""Background work of comments: the authors' notification e-mails (batched) and the
+commenters' delete links. Webmentions' tasks are in comments.webmention.tasks.
 
 Each task takes ids or URLs and is idempotent: run twice, it sends nothing twice.
 """
 
 from collections import defaultdict
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
+from comments.delete_links import delete_link
 from comments.models import Comment
 
 
@@ -56,8 +57,6 @@ def enqueue_notification() -> None:
 @task()
 def send_delete_link(comment_id: int) -> bool:
     """E-mail the commenter the signed link that deletes their comment (once)."""
-    from comments.moderation import delete_link
-
     comment = Comment.objects.filter(pk=comment_id).exclude(email="").first()
     if comment is None:
         return False
@@ -65,24 +64,3 @@ def send_delete_link(comment_id: int) -> bool:
     body = render_to_string("comments/email/delete_link.txt", context)
     send_mail(f"Your comment on {settings.BLOGSITE_TITLE}", body, None, [comment.email])
     return True
-
-
-@task()
-def verify_mention(source: str, target: str) -> str:
-    from comments.webmention.receive import verify
-
-    return verify(source, target)
-
-
-@task()
-def send_mentions(entry_id: int) -> int:
-    from comments.webmention.send import send_for_entry
-
-    return len(send_for_entry(entry_id))
-
-
-def enqueue_sending(entry_id: int, when=None) -> None:
-    if when is not None and when > timezone.now() and default_task_backend.supports_defer:
-        transaction.on_commit(partial(send_mentions.using(run_after=when).enqueue, entry_id))
-    else:
-        transaction.on_commit(partial(send_mentions.enqueue, entry_id))

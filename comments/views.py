@@ -17,12 +17,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comments import spam
+from comments.delete_links import comment_from_token
 from comments.forms import CommentForm
 from comments.markup import render_comment
 from comments.models import Comment, comments_open
 from comments.moderation import (
     COMMENTER_COOKIE,
-    comment_from_token,
     delete,
     is_trusted,
     key_hash,
@@ -30,6 +30,7 @@ from comments.moderation import (
 )
 from comments.stamps import StampError, check_stamp, make_stamp, same_origin
 from comments.webmention.receive import entry_for_target
+from comments.webmention.tasks import verify_mention
 from posts.delivery.proxy import client_address
 from posts.models import Entry
 
@@ -181,8 +182,6 @@ def delete_comment(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def webmention(request: HttpRequest) -> HttpResponse:
     """Accept a Webmention for verification later; answer 202 at once."""
-    from comments import tasks
-
     if wait := spam.mention_rate_limit(client_address(request) or ""):
         response = HttpResponse("Too many Webmentions from this address for now.", status=429)
         response.headers["Retry-After"] = str(wait)
@@ -202,7 +201,7 @@ def webmention(request: HttpRequest) -> HttpResponse:
         return _private(HttpResponse("target is not an entry of this site.", status=400))
     if not comments_open(entry) and not Comment.objects.filter(entry=entry, source=source).exists():
         return _private(HttpResponse("this entry takes no mentions now.", status=400))
-    transaction.on_commit(partial(tasks.verify_mention.enqueue, source, target))
+    transaction.on_commit(partial(verify_mention.enqueue, source, target))
     return _private(HttpResponse("Accepted: the source will be checked.", status=202))
 
 

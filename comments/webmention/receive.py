@@ -1,8 +1,8 @@
 """Receiving: is the target ours, does the source link to it, and what does its h-entry say.
 
-verify() is what the verify_mention task runs: it fetches the source through outbound.fetch,
-follows updates (the same source again) and deletions (410, or the link gone), and keeps
-one Comment per source and entry, moderated like any comment.
+verify() is what the verify_mention task (comments.webmention.tasks) runs: it fetches the
+source through outbound.fetch, follows updates (the same source again) and deletions (410,
+or the link gone), and keeps one Comment per source and entry, moderated like any comment.
 """
 
 import logging
@@ -14,7 +14,7 @@ from django.urls import Resolver404, resolve
 
 from comments import spam
 from comments.models import Comment
-from comments.moderation import pages_changed
+from comments.moderation import pages_changed, received
 from comments.webmention.html import links_to, same_url, soup
 from comments.webmention.photos import copy_photo
 from outbound.fetch import FetchRefused, FetchTimedOut, fetch
@@ -139,8 +139,6 @@ def verify(source: str, target: str) -> str:
         comment.avatar = copy_photo(found["photo"])
     comment.save()
     if existing is None:
-        from comments.moderation import received
-
         received(comment)
         return "received (cut at the size limit)" if fetched.truncated else "received"
     if comment.status == Comment.Status.APPROVED:
