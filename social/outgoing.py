@@ -1,63 +1,27 @@
-"""What this site sends: Accepts, and an entry's Create, Update, Announce and Delete to the
-followers' servers (one delivery per inbox, the shared one where a server has one).
-
-Every delivery is a row, sent by a task, signed with the site's key; a failure is retried
-with back-off for SOCIAL_RETRY_HOURS, after which the delivery is given up and its server
-marked dead: later deliveries there are skipped until the server talks to us again.
+"""What this site says: Accepts, Follows, replies, and an entry's Create, Update, Announce
+and Delete to the followers' servers (one delivery per inbox, the shared one where a server
+has one). Each message is handed to social.sending, which stores and sends it.
 """
 
-import json
 import logging
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from outbound.fetch import FetchRefused, fetch
 from posts.models import Entry
 from social import documents
 from social.models import (
     Block,
-    Delivery,
     FederatedEntry,
     Follower,
     Following,
     SentNote,
-    Server,
 )
-from social.remote import host_header, request_target, server_for
-from social.signatures import sign
+from social.sending import queue
 
 log = logging.getLogger(__name__)
-
-FIRST_WAIT = 30  # seconds; each retry waits four times longer, at most MAX_WAIT
-MAX_WAIT = 6 * 3600
-
-
-def _enqueue(task_name: str, *args, run_after=None) -> None:
-    from social import tasks
-
-    a_task = getattr(tasks, task_name)
-    if run_after is not None:
-        if not tasks.can_defer():
-            return  # the immediate backend cannot wait: due work is picked up by retry_due
-        a_task = a_task.using(run_after=run_after)
-    transaction.on_commit(partial(a_task.enqueue, *args))
-
-
-def queue(payload: dict, inbox: str, local: str = "") -> Delivery | None:
-    """Store one delivery of payload to inbox, signed by our actor local; send it after commit."""
-    server = server_for(inbox)
-    if Block.objects.filter(domain=server.host.split(":")[0]).exists():
-        return None
-    delivery = Delivery.objects.create(
-        server=server, inbox=inbox, actor_path=local, payload=payload
-    )
-    _enqueue("deliver", delivery.pk)
-    return delivery
 
 
 def send_accept(follower: Follower) -> None:
@@ -74,67 +38,6 @@ def send_accept(follower: Follower) -> None:
         f"{documents.actor_id(follower.local)}#accepts/{follower.pk}-{int(timezone.now().timestamp())}",
     )
     queue(accept, follower.actor.inbox, follower.local)
-
-
-def copy_avatar_later(comment_id: int) -> None:
-    _enqueue("copy_avatar", comment_id)
-
-
-def backoff(attempts: int) -> timedelta:
-    """Return how long to wait after this many failed attempts."""
-    return timedelta(seconds=min(MAX_WAIT, FIRST_WAIT * 4 ** max(0, attempts - 1)))
-
-
-def attempt(delivery_id: int) -> timedelta | None:
-    """Send one delivery if due; return how long to wait before trying again, or None."""
-    delivery = Delivery.objects.select_related("server").filter(pk=delivery_id).first()
-    if delivery is None or delivery.status != Delivery.Status.PENDING:
-        return None
-    now = timezone.now()
-    if delivery.next_attempt_at > now:
-        return delivery.next_attempt_at - now
-    server = delivery.server
-    if server.dead_since is not None:
-        delivery.status = Delivery.Status.SKIPPED
-        delivery.last_result = "server marked dead"
-        delivery.save(update_fields=["status", "last_result"])
-        return None
-    body = json.dumps(delivery.payload).encode()
-    key = documents.site_key()
-    headers = sign(
-        "POST", host_header(delivery.inbox), request_target(delivery.inbox),
-        documents.key_id(delivery.actor_path), key.private_pem, body=body,
-    )  # fmt: skip
-    try:
-        answer = fetch(delivery.inbox, method="POST", body=body, headers=headers, max_bytes=4096)
-        ok, result = 200 <= answer.status < 300, f"answered {answer.status}"
-    except FetchRefused as err:
-        ok, result = False, str(err)[:300]
-    delivery.attempts += 1
-    delivery.last_result = result
-    if ok:
-        delivery.status = Delivery.Status.SENT
-        delivery.save(update_fields=["attempts", "last_result", "status"])
-        Server.objects.filter(pk=server.pk).update(
-            failures=0, first_failure_at=None, dead_since=None, last_success_at=now
-        )
-        return None
-    Server.objects.filter(pk=server.pk).update(
-        failures=server.failures + 1, first_failure_at=server.first_failure_at or now
-    )
-    wait = backoff(delivery.attempts)
-    if now + wait > delivery.created_at + timedelta(hours=settings.SOCIAL_RETRY_HOURS):
-        delivery.status = Delivery.Status.FAILED
-        delivery.save(update_fields=["attempts", "last_result", "status"])
-        # Dead only if nothing reached it since this delivery was made.
-        Server.objects.filter(
-            Q(last_success_at__isnull=True) | Q(last_success_at__lt=delivery.created_at),
-            pk=server.pk,
-        ).update(dead_since=now)
-        return None
-    delivery.next_attempt_at = now + wait
-    delivery.save(update_fields=["attempts", "last_result", "next_attempt_at"])
-    return wait
 
 
 def _inboxes(locals_: list[str]) -> list[str]:
@@ -211,21 +114,6 @@ def federate(entry_id: int) -> str:
         record.state, record.updated_at = FederatedEntry.State.DELETED, timezone.now()
         record.save()
         return "deleted"
-
-
-def federate_later(entry: Entry) -> None:
-    """After commit, federate the entry now, or when its scheduled time comes."""
-    told = FederatedEntry.objects.filter(entry_id=entry.pk, state=FederatedEntry.State.PUBLISHED)
-    if entry.status != Entry.Status.PUBLISHED and not told.exists():
-        return  # a draft nobody was told of: nothing to say
-    from social.tasks import schedule_check
-
-    schedule_check()
-    when = entry.published_at
-    if entry.status == Entry.Status.PUBLISHED and when is not None and when > timezone.now():
-        _enqueue("federate_entry", entry.pk, run_after=when)
-    else:
-        _enqueue("federate_entry", entry.pk)
 
 
 def due_scheduled() -> list[int]:

@@ -4,7 +4,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from posts.models import Entry
-from social.outgoing import federate_later
+from social.tasks import federate_later
 
 
 @receiver(post_save, sender=Entry)

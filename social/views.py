@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from posts.models import AuthorProfile, Entry
 from social import documents
-from social.inbox import Refused, apply, check_request, revive
+from social.inbox import apply, revive
+from social.inbox_checks import Refused, check_request
 from social.models import Follower
 
 log = logging.getLogger(__name__)

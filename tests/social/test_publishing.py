@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from social import tasks
+from social import sending, tasks
 from social.models import Block, Delivery, Follower, Server
 from social.remote import store_actor
 from tests.factories import EntryFactory
@@ -165,7 +165,7 @@ def test_a_delivery_is_sent_once(servers, committed):
     first, _ = servers
     fresh_entry(committed)
     delivery = Delivery.objects.first()
-    tasks.deliver.call(delivery.pk)
+    sending.deliver.call(delivery.pk)
     tasks.retry_due.call()
     assert len(first.received) == 1
     assert json.loads(first.received[0]["body"])["type"] == "Create"
