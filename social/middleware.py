@@ -11,6 +11,8 @@ from django.utils.cache import patch_vary_headers
 
 from posts.delivery.cache import ALTERNATE_TYPES as ACTIVITY_TYPES
 from posts.models import Entry
+from social.documents import article
+from social.responses import activity_response, error
 
 NEGOTIATED_VIEWS = {"posts:entry"}
 
@@ -44,9 +46,6 @@ class ActivityNegotiationMiddleware:
             return None
         if request.method not in ("GET", "HEAD"):
             return None
-        from social.documents import article
-        from social.views import activity_response, error
-
         entry = Entry.for_page(view_kwargs.get("slug", ""))
         if entry is None or not entry.is_published:
             return error(404, "no published entry at this address")

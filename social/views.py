@@ -18,23 +18,13 @@ from social import documents
 from social.inbox import apply, revive
 from social.inbox_checks import Refused, check_request
 from social.models import Follower
+from social.responses import activity_response, error
 
 log = logging.getLogger(__name__)
 
 JRD = "application/jrd+json"
 NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2.1"
 PAGE_SIZE = 20
-
-
-def activity_response(document: dict, status: int = 200) -> HttpResponse:
-    response = JsonResponse(document, status=status, content_type=documents.ACTIVITY_JSON)
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Vary"] = "Accept"
-    return response
-
-
-def error(status: int, message: str) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
 
 
 @require_GET
