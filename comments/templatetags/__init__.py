@@ -1,0 +1,1 @@
+"""Template tags for the comment form, the list of comments and their admin."""

@@ -1,0 +1,1 @@
+"""manage.py commands of the social web: follow an account, answer a post elsewhere."""

@@ -1,0 +1,1 @@
+"""Template tags for the sign-up form on public pages and the subscribers' admin."""

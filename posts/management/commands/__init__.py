@@ -1,0 +1,1 @@
+"""manage.py commands of the blog: each parses its arguments, calls one function, prints."""

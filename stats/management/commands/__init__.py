@@ -1,0 +1,1 @@
+"""export_stats and flush_stats: each parses its arguments, calls one function, prints."""
