@@ -112,7 +112,27 @@ def post_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
     cookie = request.COOKIES.get(COMMENTER_COOKIE, "")
     if not (20 <= len(cookie) <= 100):
         cookie = secrets.token_urlsafe(24)
-    commenter = key_hash(cookie)
+    comment = _store(entry, data, key_hash(cookie))
+    if comment.status == Comment.Status.APPROVED:
+        response = redirect(f"{entry.get_absolute_url()}#comment-{comment.pk}")
+        response.status_code = 303
+    else:
+        response = render(request, "comments/received.html", {"entry": entry, "comment": comment})
+    # Scoped to /comments/: readers' pages never see it, so they stay cached.
+    response.set_cookie(
+        COMMENTER_COOKIE,
+        cookie,
+        max_age=365 * 86400,
+        path=reverse("comments:index"),
+        httponly=True,
+        samesite="Strict",
+        secure=request.is_secure(),
+    )
+    return _private(response)
+
+
+def _store(entry: Entry, data: dict, commenter: str) -> Comment:
+    """Save a comment that passed every check: shown at once if its writer is trusted."""
     trusted = is_trusted(commenter, data["email"]) and not spam.doubts(
         data["body"], data["website"]
     )
@@ -131,22 +151,7 @@ def post_comment(request: HttpRequest, entry_id: int) -> HttpResponse:
             status=Comment.Status.APPROVED if trusted else Comment.Status.PENDING,
         )
         received(comment)
-    if trusted:
-        response = redirect(f"{entry.get_absolute_url()}#comment-{comment.pk}")
-        response.status_code = 303
-    else:
-        response = render(request, "comments/received.html", {"entry": entry, "comment": comment})
-    # Scoped to /comments/: readers' pages never see it, so they stay cached.
-    response.set_cookie(
-        COMMENTER_COOKIE,
-        cookie,
-        max_age=365 * 86400,
-        path=reverse("comments:index"),
-        httponly=True,
-        samesite="Strict",
-        secure=request.is_secure(),
-    )
-    return _private(response)
+    return comment
 
 
 @require_GET

@@ -62,58 +62,77 @@ def federate(entry_id: int) -> str:
     visible = entry is not None and entry.is_published
     with transaction.atomic():
         record = FederatedEntry.objects.select_for_update().filter(entry_id=entry_id).first()
+        told = record is not None and record.state != FederatedEntry.State.DELETED
+        if visible and not told:
+            return _create(entry, record)
         if visible:
-            document = documents.article(entry)
-            digest = documents.content_hash(document)
-            authors = documents.authors_local(entry)
-            stamp = int(timezone.now().timestamp())
-            if record is None or record.state == FederatedEntry.State.DELETED:
-                recent = timezone.now() - timedelta(hours=settings.SOCIAL_RECENT_HOURS)
-                if record is None and entry.published_at < recent:
-                    return "too old"
-                inboxes = _inboxes([""])
-                create = documents.wrap("Create", "", document, f"{document['id']}#create-{stamp}")
-                for inbox in inboxes:
-                    queue(create, inbox)
-                for local in authors:
-                    announce = documents.wrap(
-                        "Announce", local, document["id"], f"{document['id']}#announce-{local}",
-                        cc=[documents.followers_id(local)],
-                    )  # fmt: skip
-                    announce["to"] = [documents.PUBLIC]
-                    for inbox in _inboxes([local]):
-                        queue(announce, inbox, local)
-                FederatedEntry.objects.update_or_create(
-                    entry_id=entry_id,
-                    defaults={
-                        "object_id": document["id"], "content_hash": digest,
-                        "state": FederatedEntry.State.PUBLISHED,
-                        "inboxes": sorted(set(inboxes) | set(_inboxes(authors))),
-                        "updated_at": timezone.now(),
-                    },
-                )  # fmt: skip
-                return "created"
-            if record.content_hash == digest:
-                return "unchanged"
-            document["updated"] = documents._iso(timezone.now())
-            inboxes = sorted(set(_inboxes(["", *authors])) | set(record.inboxes))
-            update = documents.wrap("Update", "", document, f"{document['id']}#update-{stamp}")
-            for inbox in inboxes:
-                queue(update, inbox)
-            record.content_hash, record.inboxes = digest, inboxes
-            record.object_id, record.updated_at = document["id"], timezone.now()
-            record.save()
-            return "updated"
-        if record is None or record.state == FederatedEntry.State.DELETED:
+            return _update(entry, record)
+        if not told:
             return "nothing to say"
-        tombstone = {"id": record.object_id, "type": "Tombstone"}
-        delete = documents.wrap("Delete", "", tombstone, f"{record.object_id}#delete")
-        inboxes = sorted(set(_inboxes([""])) | set(record.inboxes))
-        for inbox in inboxes:
-            queue(delete, inbox)
-        record.state, record.updated_at = FederatedEntry.State.DELETED, timezone.now()
-        record.save()
-        return "deleted"
+        return _delete(record)
+
+
+def _create(entry: Entry, record: FederatedEntry | None) -> str:
+    """Send a Create to the blog's followers, and an Announce to each author's."""
+    document = documents.article(entry)
+    recent = timezone.now() - timedelta(hours=settings.SOCIAL_RECENT_HOURS)
+    if record is None and entry.published_at < recent:
+        return "too old"
+    stamp = int(timezone.now().timestamp())
+    authors = documents.authors_local(entry)
+    inboxes = _inboxes([""])
+    create = documents.wrap("Create", "", document, f"{document['id']}#create-{stamp}")
+    for inbox in inboxes:
+        queue(create, inbox)
+    for local in authors:
+        announce = documents.wrap(
+            "Announce", local, document["id"], f"{document['id']}#announce-{local}",
+            cc=[documents.followers_id(local)],
+        )  # fmt: skip
+        announce["to"] = [documents.PUBLIC]
+        for inbox in _inboxes([local]):
+            queue(announce, inbox, local)
+    FederatedEntry.objects.update_or_create(
+        entry_id=entry.pk,
+        defaults={
+            "object_id": document["id"], "content_hash": documents.content_hash(document),
+            "state": FederatedEntry.State.PUBLISHED,
+            "inboxes": sorted(set(inboxes) | set(_inboxes(authors))),
+            "updated_at": timezone.now(),
+        },
+    )  # fmt: skip
+    return "created"
+
+
+def _update(entry: Entry, record: FederatedEntry) -> str:
+    """Send an Update to everyone told before and every follower now, if the entry changed."""
+    document = documents.article(entry)
+    digest = documents.content_hash(document)
+    if record.content_hash == digest:
+        return "unchanged"
+    stamp = int(timezone.now().timestamp())
+    document["updated"] = documents._iso(timezone.now())
+    authors = documents.authors_local(entry)
+    inboxes = sorted(set(_inboxes(["", *authors])) | set(record.inboxes))
+    update = documents.wrap("Update", "", document, f"{document['id']}#update-{stamp}")
+    for inbox in inboxes:
+        queue(update, inbox)
+    record.content_hash, record.inboxes = digest, inboxes
+    record.object_id, record.updated_at = document["id"], timezone.now()
+    record.save()
+    return "updated"
+
+
+def _delete(record: FederatedEntry) -> str:
+    """Send a Delete (a Tombstone) to everyone told of an entry no longer public."""
+    tombstone = {"id": record.object_id, "type": "Tombstone"}
+    delete = documents.wrap("Delete", "", tombstone, f"{record.object_id}#delete")
+    inboxes = sorted(set(_inboxes([""])) | set(record.inboxes))
+    for inbox in inboxes:
+        queue(delete, inbox)
+    record.state, record.updated_at = FederatedEntry.State.DELETED, timezone.now()
+    record.save()
+    return "deleted"
 
 
 def due_scheduled() -> list[int]:
