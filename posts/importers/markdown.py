@@ -161,6 +161,22 @@ def _read_one(path: Path, options: Options) -> tuple[Post | None, Problem | None
         return None, Problem(str(path), f"holds a value that cannot be read: {err}"), report.notes
 
 
+def _title(meta: dict, name_slug: str, ours: bool) -> str:
+    """Return the post's title: as written in ours, on one line otherwise, else from its name."""
+    title = as_text(meta.get("title"), exact=ours)
+    title = title if ours else " ".join(title.split())
+    if not title and not ours:
+        title = " ".join(as_text(meta.get("subject")).split())  # some blogs' own key
+    return title or name_slug.replace("-", " ").capitalize()
+
+
+def _is_draft(meta: dict) -> bool:
+    """Return True if the front matter says, in any dialect's words, that it is not public."""
+    if as_flag(meta.get("draft")) or as_flag(meta.get("published"), default=True) is False:
+        return True
+    return as_text(meta.get("status")).lower() in ("draft", "private", "pending")
+
+
 def read_post(path: Path, options: Options, report: Report) -> Post:
     """Return the Post one Markdown file describes."""
     origin = str(path)
@@ -180,15 +196,8 @@ def read_post(path: Path, options: Options, report: Report) -> Post:
         published = name_date or updated
     created = first_date(meta, ("created",), document, origin)
     slug = as_slug(as_text(meta.get("slug")) or name_slug) or as_slug(as_text(meta.get("title")))
-    title = as_text(meta.get("title"), exact=ours)
-    title = title if ours else " ".join(title.split())
-    if not title and not ours:
-        title = " ".join(as_text(meta.get("subject")).split())  # some blogs' own key
-    title = title or name_slug.replace("-", " ").capitalize()
-    draft = as_flag(meta.get("draft")) or as_flag(meta.get("published"), default=True) is False
-    status = as_text(meta.get("status")).lower()
-    if status in ("draft", "private", "pending"):
-        draft = True
+    title = _title(meta, name_slug, ours)
+    draft = _is_draft(meta)
     excerpt = meta.get("excerpt") or meta.get("description") or meta.get("summary")
     if not excerpt and not ours:
         excerpt = summary_before_more(document.body)
