@@ -11,7 +11,7 @@ worker's CPU seconds leave out its start (Django and Pillow imported); its peak 
 includes them (about 50 MB). The picture processes' peak is an upper bound: Linux counts in
 it the size of the process that started them. Usage:
 
-    .venv/bin/python bench/uploads.py [--before b309579] [--before-cpu-cap 30] [--only NAME]
+    .venv/bin/python bench/uploads.py [--before b5302d9] [--before-cpu-cap 30] [--only NAME]
 
 The old code could run a bomb past gunicorn's 30 s timeout (issue 22's report measured
 91 s): --before-cpu-cap stops it there, as gunicorn stopped the worker, and says so; 0 lets
@@ -30,8 +30,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-# The last commit before pictures were processed in a bounded child.
-BEFORE = "b309579"
+# The last commit before pictures were processed in a bounded child (issue 22's fix came with
+# the layout's move in e9dace4): then the code was posts/images.py.
+BEFORE = "b5302d9"
+PATHS = ("posts/imagefiles/processing.py", "posts/images.py")
 
 
 def cases() -> dict[str, bytes]:
@@ -126,6 +128,17 @@ def measure(code: Path, picture: Path, cpu_cap: int) -> dict:
             "child_cpu": 0.0, "child_mb": 0.0}  # fmt: skip
 
 
+def code_at(commit: str) -> bytes:
+    """Return the picture-processing module as it was at commit, wherever it lived then."""
+    for path in PATHS:
+        shown = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{commit}:{path}"], capture_output=True
+        )
+        if shown.returncode == 0:
+            return shown.stdout
+    sys.exit(f"{commit} has none of {', '.join(PATHS)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--before", default=BEFORE, help="git commit of the code before")
@@ -139,10 +152,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
         old = work / "processing_before.py"
-        old.write_bytes(subprocess.run(
-            ["git", "-C", str(ROOT), "show", f"{args.before}:posts/imagefiles/processing.py"],
-            capture_output=True, check=True,
-        ).stdout)  # fmt: skip
+        old.write_bytes(code_at(args.before))
         new = ROOT / "posts" / "imagefiles" / "processing.py"
         print(
             f"before: {args.before} (work in the worker); after: this checkout (bounded children)"
