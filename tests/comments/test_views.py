@@ -215,6 +215,24 @@ def test_the_entry_page_form_has_no_stamp_and_no_script(client, entry):
     assert page == client.get(entry.get_absolute_url()).content.decode()  # same every time
 
 
+def test_the_entry_page_form_is_the_form_rendered_afresh_and_follows_the_length_setting(
+    client, entry, settings
+):
+    """The empty form's fields are rendered once per process: what they give is what Django
+    renders for a new form, and a different COMMENTS_MAX_LENGTH gives a different form."""
+    from django.template.loader import render_to_string
+
+    from comments.forms import CommentForm
+
+    fresh = render_to_string("comments/includes/form_fields.html", {"form": CommentForm()})
+    page = client.get(entry.get_absolute_url()).content.decode()
+    assert fresh.strip() in page
+    assert f'maxlength="{settings.COMMENTS_MAX_LENGTH}"' in page
+    settings.COMMENTS_MAX_LENGTH = 1234
+    page = client.get(entry.get_absolute_url()).content.decode()
+    assert 'maxlength="1234"' in page and "At most 1234 characters" in page
+
+
 def test_from_the_page_a_comment_is_previewed_with_a_stamp_then_sent(client, entry, send):
     response = send(stamp="", body="First **draft** of my thought.")
     page = response.content.decode()
