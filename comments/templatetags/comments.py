@@ -12,7 +12,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from comments.forms import CommentForm
-from comments.models import Comment, Discussion, comments_open
+from comments.models import Comment, comments_open
+from comments.page import approved_comments, switched_on
 
 register = template.Library()
 
@@ -35,10 +36,9 @@ def blank_fields(most: int, language: str) -> SafeString:
 
 @register.inclusion_tag("comments/section.html")
 def comments_section(entry) -> dict:
-    switch = Discussion.objects.filter(entry=entry).values_list("open", flat=True)
-    is_open = comments_open(entry, switch[0] if switch else True)
+    is_open = comments_open(entry, switched_on(entry))
     threads, reactions, replies = [], [], {}
-    for comment in Comment.objects.approved().filter(entry=entry).order_by("created_at", "pk"):
+    for comment in approved_comments(entry):
         if comment.kind in (Comment.Kind.LIKE, Comment.Kind.REPOST):
             reactions.append(comment)
         elif comment.parent_id:
