@@ -12,7 +12,7 @@ import os
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
 from posts.delivery.cache import bump_content_version
 from posts.editorial.revisions import entry_snapshot, record_revision
@@ -22,8 +22,12 @@ from posts.importers.pictures import Pictures
 from posts.importers.records import PARALLEL_FROM, Author, Post, Report, SeriesRef, aware
 from posts.importers.store import store_redirects, write_entries
 from posts.models import Entry, EntryAuthor, Image, Series
+from posts.operations.maintenance import analyze_database
 from posts.operations.rerender import entry_jobs, render_job
 from posts.signals import entry_imported
+
+# What an import adds rows to, and the planner must know the size of afterwards.
+GROWN_TABLES = tuple(model._meta.db_table for model in (Entry, EntryAuthor, Image, Tag, TaggedItem))
 
 
 class Importer:
@@ -67,6 +71,8 @@ class Importer:
         except BaseException:
             self.pictures.forget_stored_files()
             raise
+        if not self.dry_run:  # the planner's statistics, for the tables an import grows
+            analyze_database(tables=GROWN_TABLES)
         return self.report
 
     def _run(self, posts: list[Post], redirects: dict[str, str], progress) -> None:

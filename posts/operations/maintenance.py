@@ -1,16 +1,21 @@
-"""Keeping the embedded database's query planner informed."""
+"""Keeping the database's query planner informed."""
 
 from django.db import connections
 
 
-def analyze_database(using: str = "default", **kwargs) -> None:
-    """Refresh SQLite's table statistics, so that it picks indexes well on large tables.
+def analyze_database(using: str = "default", tables: tuple[str, ...] = (), **kwargs) -> None:
+    """Refresh the tables' statistics, so that the planner picks indexes well on large tables.
 
     Without them, SQLite scanned 100,000 wide entry rows to find a tag's entries (98 ms
     for a tag page, 345 ms for an entry's related entries); with them, 26 and 42 ms.
-    Run after migrate and after bulk loads. PostgreSQL keeps its own statistics.
+    PostgreSQL's autovacuum refreshes its own, in time; until it has, right after a bulk
+    load, PostgreSQL filtered all 100,000 entries for a search word (436 ms) instead of
+    asking the word's index (2 ms). Run after migrate and after bulk loads; tables: only
+    these (a bulk load's), else every table.
     """
     connection = connections[using]
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    if connection.vendor not in ("sqlite", "postgresql"):
+        return
+    with connection.cursor() as cursor:
+        for table in tables or [""]:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}" if table else "ANALYZE")
