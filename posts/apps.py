@@ -9,6 +9,6 @@ class PostsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from posts import signals  # noqa: F401  (connects the search index and page cache)
-        from posts.operations.maintenance import analyze_database
+        from posts.operations.maintenance import analyze_after_migrate
 
-        post_migrate.connect(analyze_database, sender=self)
+        post_migrate.connect(analyze_after_migrate, sender=self)

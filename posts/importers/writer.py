@@ -6,11 +6,12 @@ new, changed or the same, renders them and writes them with bulk queries (store)
 twice changes nothing the second time; `dry_run` writes nothing, not even a picture.
 """
 
+import logging
 import multiprocessing
 import os
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
@@ -25,6 +26,8 @@ from posts.models import Entry, EntryAuthor, Image, Series
 from posts.operations.maintenance import analyze_database
 from posts.operations.rerender import entry_jobs, render_job
 from posts.signals import entry_imported
+
+log = logging.getLogger(__name__)
 
 # What an import adds rows to, and the planner must know the size of afterwards.
 GROWN_TABLES = tuple(model._meta.db_table for model in (Entry, EntryAuthor, Image, Tag, TaggedItem))
@@ -72,7 +75,10 @@ class Importer:
             self.pictures.forget_stored_files()
             raise
         if not self.dry_run:  # the planner's statistics, for the tables an import grows
-            analyze_database(tables=GROWN_TABLES)
+            try:
+                analyze_database(tables=GROWN_TABLES)
+            except DatabaseError:  # the import is committed: a busy database costs it nothing
+                log.warning("Could not refresh the planner's statistics", exc_info=True)
         return self.report
 
     def _run(self, posts: list[Post], redirects: dict[str, str], progress) -> None:
