@@ -74,12 +74,20 @@ class Importer:
         except BaseException:
             self.pictures.forget_stored_files()
             raise
-        if not self.dry_run:  # the planner's statistics, for the tables an import grows
+        if not self.dry_run and self._grew_much():
             try:
                 analyze_database(tables=GROWN_TABLES)
             except DatabaseError:  # the import is committed: a busy database costs it nothing
                 log.warning("Could not refresh the planner's statistics", exc_info=True)
         return self.report
+
+    def _grew_much(self) -> bool:
+        """Return True if the import added enough entries for the planner's statistics to be
+        stale: PostgreSQL autovacuum's own rule, 50 rows and a tenth of the table. Analysing
+        the tables an import grows took 0.9 s at 100,000 entries on SQLite, whatever the
+        import's size."""
+        added = len(self.report.created)
+        return added > 50 + (Entry.objects.count() - added) // 10
 
     def _run(self, posts: list[Post], redirects: dict[str, str], progress) -> None:
         """Write one batch: its entries with their tags, pictures and revisions; redirects."""

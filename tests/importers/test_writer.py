@@ -1,6 +1,6 @@
 """The importers' writer (posts/importers/writer.py): what it stores, however it stores it."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -91,16 +91,37 @@ def planner_rows(table: str) -> int | None:
         return int(found[0].split()[0]) if found else None
 
 
+def write_posts(folder, count: int, first: int = 0) -> None:
+    for number in range(first, first + count):
+        day = datetime(2020, 1, 1) + timedelta(days=number)
+        write(folder, f"{day:%Y-%m-%d}-post-{number}.md", f"# Post {number}\n\nText.\n")
+
+
 def test_an_import_leaves_the_planner_knowing_how_many_entries_there_are(tmp_path):
     """After a bulk load the planner must not go on thinking the tables are empty: SQLite and
     PostgreSQL pick their indexes from these counts (see posts/operations/maintenance.py)."""
     # ANALYZE's count outlives a test's rollback on PostgreSQL: import a number it is not.
-    count = 19 if planner_rows(Entry._meta.db_table) == 17 else 17
-    for number in range(count):
-        write(tmp_path, f"2020-01-{number + 1:02d}-post-{number}.md", f"# Post {number}\n\nText.\n")
+    count = 59 if planner_rows(Entry._meta.db_table) == 57 else 57
+    write_posts(tmp_path, count)
     run(tmp_path)
     assert Entry.objects.count() == count
     assert planner_rows(Entry._meta.db_table) == count
+
+
+def test_a_small_import_leaves_the_statistics_alone(tmp_path, monkeypatch):
+    """Under autovacuum's rule (50 rows and a tenth of the table) nothing is analysed: on a
+    large site that would cost most of a second for a handful of posts."""
+    import posts.importers.writer as writer
+
+    analysed = []
+    monkeypatch.setattr(writer, "analyze_database", lambda **kwargs: analysed.append(kwargs))
+    # (posts added, first number, folder): 50 is not over 50 + 0 // 10, 55 not over 50 + 50 // 10,
+    # 61 is over 50 + 105 // 10.
+    for added, first, folder in [(50, 0, "a"), (55, 50, "b"), (61, 105, "c")]:
+        write_posts(tmp_path / folder, added, first=first)
+        run(tmp_path / folder)
+        assert analysed == ([] if folder != "c" else [{"tables": writer.GROWN_TABLES}])
+    assert Entry.objects.count() == 166
 
 
 def test_an_import_stands_when_the_statistics_cannot_be_refreshed(tmp_path, monkeypatch, caplog):
@@ -112,7 +133,7 @@ def test_an_import_stands_when_the_statistics_cannot_be_refreshed(tmp_path, monk
         raise OperationalError("database is locked")
 
     monkeypatch.setattr(writer, "analyze_database", busy)
-    write(tmp_path, "2020-01-01-kept.md", "# Kept\n\nText.\n")
+    write_posts(tmp_path, 51)
     out = run(tmp_path)
-    assert Entry.objects.filter(slug="kept").exists() and "Import finished." in out
+    assert Entry.objects.count() == 51 and "Import finished." in out
     assert "Could not refresh the planner's statistics" in caplog.text
